@@ -1,0 +1,778 @@
+//! netstat 2.10's command line, parsed as its `getopt_long` call parses it.
+//!
+//! The parser is pure: it takes the arguments after the program name and
+//! returns either resolved options to render with, or the exact output and
+//! exit status with which netstat stops during option parsing (usage errors,
+//! `-V`, `-h`, unknown address families, `-Z`).
+//!
+//! Two layers are modelled:
+//!
+//! * glibc 2.36 `getopt_long` in its default (permuting) mode with netstat's
+//!   short option string and long option table: non-option arguments are
+//!   skipped, `--` ends the options, short options cluster, `-A` takes its
+//!   argument attached or from the next argument, long options may be
+//!   abbreviated to any unambiguous prefix (options whose table entries are
+//!   identical do not make a prefix ambiguous), and every error message is
+//!   glibc's, with `netstat` as the program name;
+//! * netstat's `main()`: each option acts as soon as getopt returns it (so
+//!   `-V`, `-h`, `-Z`, `-A <bad>` and getopt errors stop the scan where they
+//!   are met), then the mode conflict check and the protocol/family
+//!   defaults.
+
+/// Address families that `-A`, `--<af>`, `-4`, `-6` and `-x` can name, by
+/// their canonical names as netstat keeps them in its AF name list.
+pub type AfName = &'static str;
+
+/// netstat's options after parsing, with netstat's own post-processing
+/// (the "no protocol" rule, inet/inet6 defaults) already applied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetstatOptions {
+    /// `-r` count.
+    pub route: u32,
+    /// `-i` count.
+    pub interfaces: u32,
+    /// `-s` count.
+    pub statistics: u32,
+    /// `-M` count.
+    pub masquerade: u32,
+    /// `-g` count.
+    pub groups: u32,
+    /// `-v`.
+    pub verbose: bool,
+    /// `-W` count.
+    pub wide: u32,
+    /// `-n` or `--numeric-hosts`.
+    pub numeric_hosts: bool,
+    /// `-n` or `--numeric-ports`.
+    pub numeric_ports: bool,
+    /// `-n` or `--numeric-users`.
+    pub numeric_users: bool,
+    /// `-N`.
+    pub symbolic: bool,
+    /// netstat's `flag_exp`: starts at 1, each `-e` adds 1.
+    pub extend: u32,
+    /// `-p` count.
+    pub programs: u32,
+    /// `-o` count.
+    pub timers: u32,
+    /// `-c` count.
+    pub continuous: u32,
+    /// `-l` count.
+    pub listening: u32,
+    /// `-a` count.
+    pub all: u32,
+    /// `-F`.
+    pub fib: bool,
+    /// `-C`.
+    pub cache: bool,
+    /// `-t` (after the no-protocol rule).
+    pub tcp: bool,
+    /// `-S` (after the no-protocol rule).
+    pub sctp: bool,
+    /// `-u` (after the no-protocol rule).
+    pub udp: bool,
+    /// `-U` (after the no-protocol rule).
+    pub udplite: bool,
+    /// `-w` (after the no-protocol rule).
+    pub raw: bool,
+    /// UNIX family flag (`-x`, `-A unix`, `--unix`).
+    pub unix: bool,
+    /// Legacy family flags: IPX, AX.25, NET/ROM, X.25, ROSE.
+    pub ipx: bool,
+    /// AX.25 family flag.
+    pub ax25: bool,
+    /// NET/ROM family flag.
+    pub netrom: bool,
+    /// X.25 family flag.
+    pub x25: bool,
+    /// ROSE family flag.
+    pub rose: bool,
+    /// Bluetooth L2CAP (`-2`; also implied by `-A bluetooth`).
+    pub l2cap: bool,
+    /// Bluetooth RFCOMM (`-f`; also implied by `-A bluetooth`).
+    pub rfcomm: bool,
+    /// inet family flag (after the defaults).
+    pub inet: bool,
+    /// inet6 family flag (after the defaults).
+    pub inet6: bool,
+    /// netstat's `flag_noprot`: protocols were implied by a family, not named.
+    pub no_protocol: bool,
+    /// The AF name list (canonical names, command-line order, duplicates kept).
+    pub af_list: Vec<AfName>,
+    /// Text netstat wrote to stderr while parsing without stopping
+    /// (the `--tcpip` internal error).
+    pub parse_stderr: Vec<u8>,
+}
+
+impl NetstatOptions {
+    /// netstat's `flag_arg`: whether any protocol or family section was requested.
+    pub fn any_requested(&self) -> bool {
+        self.tcp
+            || self.sctp
+            || self.udplite
+            || self.udp
+            || self.raw
+            || self.unix
+            || self.ipx
+            || self.ax25
+            || self.netrom
+            || self.groups > 0
+            || self.x25
+            || self.rose
+            || self.l2cap
+            || self.rfcomm
+    }
+}
+
+/// What netstat does with a command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    /// Go on and render with these options.
+    Run(NetstatOptions),
+    /// netstat stops during parsing: print exactly this and exit.
+    Exit {
+        /// Bytes for stdout.
+        stdout: Vec<u8>,
+        /// Bytes for stderr.
+        stderr: Vec<u8>,
+        /// Exit status.
+        status: i32,
+    },
+}
+
+/// The program name glibc puts in front of its getopt messages.
+const PROGRAM: &[u8] = b"netstat";
+
+/// netstat's short option string, as handed to `getopt_long`.
+const SHORT_OPTIONS: &[u8] = b"A:CFMacdeghilnNoprsStuUvVWw2fx64?Z";
+
+/// The value getopt returns for the address-family long options.
+const AF_OPTION: u8 = 1;
+
+/// How many leading long options netstat accepts as address families
+/// (`AFTRANS_CNT`); `--tcpip` sits just past this bound.
+const AF_OPTION_COUNT: usize = 12;
+
+/// One entry of netstat's long option table.
+struct LongOption {
+    /// The name after `--`.
+    name: &'static [u8],
+    /// Whether the option requires an argument.
+    takes_arg: bool,
+    /// What getopt returns for it.
+    val: u8,
+}
+
+/// Shorthand for building the long option table.
+const fn long(name: &'static [u8], takes_arg: bool, val: u8) -> LongOption {
+    LongOption {
+        name,
+        takes_arg,
+        val,
+    }
+}
+
+/// netstat 2.10's long option table, in table order (the order matters for
+/// which entry an abbreviation picks and for the ambiguity message).
+const LONG_OPTIONS: [LongOption; 45] = [
+    long(b"ax25", false, AF_OPTION),
+    long(b"x25", false, AF_OPTION),
+    long(b"ip", false, AF_OPTION),
+    long(b"ipx", false, AF_OPTION),
+    long(b"appletalk", false, AF_OPTION),
+    long(b"netrom", false, AF_OPTION),
+    long(b"inet", false, AF_OPTION),
+    long(b"inet6", false, AF_OPTION),
+    long(b"ddp", false, AF_OPTION),
+    long(b"rose", false, AF_OPTION),
+    long(b"unix", false, AF_OPTION),
+    long(b"bluetooth", false, AF_OPTION),
+    long(b"tcpip", false, AF_OPTION),
+    long(b"version", false, b'V'),
+    long(b"interfaces", false, b'i'),
+    long(b"help", false, b'h'),
+    long(b"route", false, b'r'),
+    long(b"masquerade", false, b'M'),
+    long(b"protocol", true, b'A'),
+    long(b"tcp", false, b't'),
+    long(b"sctp", false, b'S'),
+    long(b"udp", false, b'u'),
+    long(b"udplite", false, b'U'),
+    long(b"raw", false, b'w'),
+    long(b"unix", false, b'x'),
+    long(b"l2cap", false, b'2'),
+    long(b"rfcomm", false, b'f'),
+    long(b"listening", false, b'l'),
+    long(b"all", false, b'a'),
+    long(b"timers", false, b'o'),
+    long(b"continuous", false, b'c'),
+    long(b"extend", false, b'e'),
+    long(b"programs", false, b'p'),
+    long(b"verbose", false, b'v'),
+    long(b"statistics", false, b's'),
+    long(b"wide", false, b'W'),
+    long(b"numeric", false, b'n'),
+    long(b"numeric-hosts", false, b'!'),
+    long(b"numeric-ports", false, b'@'),
+    long(b"numeric-users", false, b'#'),
+    long(b"symbolic", false, b'N'),
+    long(b"cache", false, b'C'),
+    long(b"fib", false, b'F'),
+    long(b"groups", false, b'g'),
+    long(b"context", false, b'Z'),
+];
+
+/// The address family names `-A` understands (alias, canonical name), in
+/// the order netstat searches them.
+const AF_ALIASES: [(&[u8], AfName); 16] = [
+    (b"ax25", "ax25"),
+    (b"ip", "inet"),
+    (b"ip6", "inet6"),
+    (b"ipx", "ipx"),
+    (b"rose", "rose"),
+    (b"appletalk", "ddp"),
+    (b"netrom", "netrom"),
+    (b"inet", "inet"),
+    (b"inet6", "inet6"),
+    (b"ddp", "ddp"),
+    (b"unix", "unix"),
+    (b"tcpip", "inet"),
+    (b"econet", "ec"),
+    (b"x25", "x25"),
+    (b"ash", "ash"),
+    (b"bluetooth", "bluetooth"),
+];
+
+/// Size of netstat's buffers for an `-A` argument and for the AF name list
+/// (both include the terminating NUL).
+const AF_BUFFER: usize = 256;
+
+/// `netstat -V` / `--version`, on stdout.
+pub const VERSION_TEXT: &str = "net-tools 2.10\n\
+Fred Baumgarten, Alan Cox, Bernd Eckenfels, Phil Blundell, Tuan Hoang, Brian Micek and others\n\
++NEW_ADDRT +RTF_IRTT +RTF_REJECT +FW_MASQUERADE +I18N +SELINUX\n\
+AF: (inet) +UNIX +INET +INET6 +IPX +AX25 +NETROM +X25 +ATALK +ECONET +ROSE -BLUETOOTH\n\
+HW:  +ETHER +ARC +SLIP +PPP +TUNNEL -TR +AX25 +NETROM +X25 +FR +ROSE +ASH +SIT +FDDI +HIPPI +HDLC/LAPB +EUI64 \n";
+
+/// The usage text: on stdout for `-h`, on stderr for usage errors.
+pub const USAGE_TEXT: &str = "\
+usage: netstat [-vWeenNcCF] [<Af>] -r         netstat {-V|--version|-h|--help}
+       netstat [-vWnNcaeol] [<Socket> ...]
+       netstat { [-vWeenNac] -i | [-cnNe] -M | -s [-6tuw] }
+
+        -r, --route              display routing table
+        -i, --interfaces         display interface table
+        -g, --groups             display multicast group memberships
+        -s, --statistics         display networking statistics (like SNMP)
+        -M, --masquerade         display masqueraded connections
+
+        -v, --verbose            be verbose
+        -W, --wide               don't truncate IP addresses
+        -n, --numeric            don't resolve names
+        --numeric-hosts          don't resolve host names
+        --numeric-ports          don't resolve port names
+        --numeric-users          don't resolve user names
+        -N, --symbolic           resolve hardware names
+        -e, --extend             display other/more information
+        -p, --programs           display PID/Program name for sockets
+        -o, --timers             display timers
+        -c, --continuous         continuous listing
+
+        -l, --listening          display listening server sockets
+        -a, --all                display all sockets (default: connected)
+        -F, --fib                display Forwarding Information Base (default)
+        -C, --cache              display routing cache instead of FIB
+        -Z, --context            display SELinux security context for sockets
+
+  <Socket>={-t|--tcp} {-u|--udp} {-U|--udplite} {-S|--sctp} {-w|--raw}
+           {-x|--unix} --ax25 --ipx --netrom
+  <AF>=Use '-6|-4' or '-A <af>' or '--<af>'; default: inet
+  List of possible address families (which support routing):
+";
+
+/// The routable address family list that follows the usage text; netstat
+/// always writes it to stderr.
+pub const AF_LIST_TEXT: &str = "    inet (DARPA Internet) inet6 (IPv6) ax25 (AMPR AX.25) \n    \
+netrom (AMPR NET/ROM) rose (AMPR ROSE) ipx (Novell IPX) \n    \
+ddp (Appletalk DDP) x25 (CCITT X.25) \n";
+
+/// Exit status of usage errors (`E_OPTERR`).
+const STATUS_OPTERR: i32 = 3;
+
+/// What one call of getopt produced.
+struct Got<'a> {
+    /// The returned option character (`b'?'` for errors, [`AF_OPTION`] for
+    /// the address-family long options).
+    code: u8,
+    /// `optarg`, for `-A` / `--protocol`.
+    optarg: &'a [u8],
+    /// `longind`, when a long option matched.
+    long_index: Option<usize>,
+}
+
+impl Got<'_> {
+    /// A result without argument or long option index.
+    fn plain(code: u8) -> Self {
+        Got {
+            code,
+            optarg: &[],
+            long_index: None,
+        }
+    }
+}
+
+/// glibc's `getopt_long` state for one scan (default ordering: permute).
+///
+/// Permuting never changes which element follows an option that takes the
+/// next element as its argument (only already-scanned elements are moved),
+/// so the scan can simply skip non-options in place.
+struct Getopt<'a> {
+    /// The arguments after `argv[0]`, each cut at its first NUL byte.
+    args: Vec<&'a [u8]>,
+    /// Index of the element being scanned.
+    optind: usize,
+    /// Position of the next character inside a short option cluster.
+    next_char: Option<usize>,
+}
+
+impl<'a> Getopt<'a> {
+    /// Starts a scan over `args`.
+    fn new(args: Vec<&'a [u8]>) -> Self {
+        Getopt {
+            args,
+            optind: 0,
+            next_char: None,
+        }
+    }
+
+    /// Returns the next option, writing glibc's messages to `stderr`, or
+    /// `None` when the options are exhausted.
+    fn next(&mut self, stderr: &mut Vec<u8>) -> Option<Got<'a>> {
+        let pos = match self.next_char {
+            Some(pos) => pos,
+            None => {
+                while self.args.get(self.optind).is_some_and(|a| is_non_option(a)) {
+                    self.optind += 1;
+                }
+                let arg = *self.args.get(self.optind)?;
+                if arg == b"--" {
+                    self.optind = self.args.len();
+                    return None;
+                }
+                if arg.get(1) == Some(&b'-') {
+                    return Some(self.long_option(arg.get(2..).unwrap_or_default(), stderr));
+                }
+                1
+            }
+        };
+        let arg = *self.args.get(self.optind)?;
+        let c = *arg.get(pos)?;
+        let rest = arg.get(pos + 1..).unwrap_or_default();
+        if rest.is_empty() {
+            self.optind += 1;
+            self.next_char = None;
+        } else {
+            self.next_char = Some(pos + 1);
+        }
+
+        let spec = SHORT_OPTIONS.iter().position(|&b| b == c);
+        let Some(spec) = spec.filter(|_| c != b':' && c != b';') else {
+            push_all(stderr, &[PROGRAM, b": invalid option -- '", &[c], b"'\n"]);
+            return Some(Got::plain(b'?'));
+        };
+        if SHORT_OPTIONS.get(spec + 1) != Some(&b':') {
+            return Some(Got::plain(c));
+        }
+
+        // An option that requires an argument.
+        self.next_char = None;
+        let optarg = if !rest.is_empty() {
+            self.optind += 1;
+            rest
+        } else if let Some(next) = self.args.get(self.optind) {
+            self.optind += 1;
+            next
+        } else {
+            push_all(
+                stderr,
+                &[PROGRAM, b": option requires an argument -- '", &[c], b"'\n"],
+            );
+            return Some(Got::plain(b'?'));
+        };
+        Some(Got {
+            code: c,
+            optarg,
+            long_index: None,
+        })
+    }
+
+    /// Handles `--<text>` at `optind`, `text` being what follows the dashes.
+    fn long_option(&mut self, text: &'a [u8], stderr: &mut Vec<u8>) -> Got<'a> {
+        let name_end = text.iter().position(|&b| b == b'=').unwrap_or(text.len());
+        let name = text.get(..name_end).unwrap_or_default();
+        let value = text.get(name_end + 1..);
+        self.optind += 1;
+
+        let exact = LONG_OPTIONS.iter().position(|o| o.name == name);
+        let found = match exact {
+            Some(index) => index,
+            None => {
+                let mut matches = LONG_OPTIONS
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, o)| o.name.starts_with(name));
+                let Some((first, first_opt)) = matches.next() else {
+                    push_all(
+                        stderr,
+                        &[PROGRAM, b": unrecognized option '--", text, b"'\n"],
+                    );
+                    return Got::plain(b'?');
+                };
+                // Entries identical to the first match do not count.
+                let others: Vec<&LongOption> = matches
+                    .map(|(_, o)| o)
+                    .filter(|o| o.takes_arg != first_opt.takes_arg || o.val != first_opt.val)
+                    .collect();
+                if !others.is_empty() {
+                    push_all(
+                        stderr,
+                        &[
+                            PROGRAM,
+                            b": option '--",
+                            text,
+                            b"' is ambiguous; possibilities:",
+                        ],
+                    );
+                    for o in std::iter::once(first_opt).chain(others) {
+                        push_all(stderr, &[b" '--", o.name, b"'"]);
+                    }
+                    stderr.push(b'\n');
+                    return Got::plain(b'?');
+                }
+                first
+            }
+        };
+        let Some(option) = LONG_OPTIONS.get(found) else {
+            return Got::plain(b'?');
+        };
+
+        let optarg = match (value, option.takes_arg) {
+            (Some(value), true) => value,
+            (Some(_), false) => {
+                push_all(
+                    stderr,
+                    &[
+                        PROGRAM,
+                        b": option '--",
+                        option.name,
+                        b"' doesn't allow an argument\n",
+                    ],
+                );
+                return Got::plain(b'?');
+            }
+            (None, false) => &[],
+            (None, true) => match self.args.get(self.optind) {
+                Some(next) => {
+                    self.optind += 1;
+                    next
+                }
+                None => {
+                    push_all(
+                        stderr,
+                        &[
+                            PROGRAM,
+                            b": option '--",
+                            option.name,
+                            b"' requires an argument\n",
+                        ],
+                    );
+                    return Got::plain(b'?');
+                }
+            },
+        };
+        Got {
+            code: option.val,
+            optarg,
+            long_index: Some(found),
+        }
+    }
+}
+
+/// glibc's test for an element that is not an option: not starting with
+/// `-`, or exactly `-`.
+fn is_non_option(arg: &[u8]) -> bool {
+    arg.first() != Some(&b'-') || arg.len() == 1
+}
+
+/// Appends every piece to `out`.
+fn push_all(out: &mut Vec<u8>, pieces: &[&[u8]]) {
+    for piece in pieces {
+        out.extend_from_slice(piece);
+    }
+}
+
+/// A C string view of an argument: everything before its first NUL byte.
+fn c_str(arg: &[u8]) -> &[u8] {
+    let end = arg.iter().position(|&b| b == 0).unwrap_or(arg.len());
+    arg.get(..end).unwrap_or_default()
+}
+
+/// Family flags that netstat keeps but that never reach the renderer.
+#[derive(Default)]
+struct HiddenFamilies {
+    /// `flag_bluetooth` (`-A bluetooth`, `--bluetooth`).
+    bluetooth: bool,
+}
+
+/// netstat's `aftrans_opt`: applies a comma separated family list.
+/// On an unknown family, writes the message to `stderr` and returns `false`.
+fn apply_families(
+    arg: &[u8],
+    opts: &mut NetstatOptions,
+    hidden: &mut HiddenFamilies,
+    stderr: &mut Vec<u8>,
+) -> bool {
+    // netstat copies the argument into a 256 byte buffer first.
+    let arg = c_str(arg);
+    let arg = arg.get(..arg.len().min(AF_BUFFER - 1)).unwrap_or(arg);
+    for item in arg.split(|&b| b == b',') {
+        let Some(&(_, name)) = AF_ALIASES.iter().find(|(alias, _)| *alias == item) else {
+            push_all(stderr, &[b"Unknown address family `", item, b"'.\n"]);
+            return false;
+        };
+        let list_len = opts.af_list.iter().map(|n| n.len() + 1).sum::<usize>();
+        // The current list text is `list_len - 1` bytes long (or empty).
+        if name.len() + list_len.saturating_sub(1) + 1 >= AF_BUFFER {
+            stderr.extend_from_slice(b"Too much address family arguments.\n");
+            return true;
+        }
+        match name {
+            "ax25" => opts.ax25 = true,
+            "inet" => opts.inet = true,
+            "inet6" => opts.inet6 = true,
+            "ipx" => opts.ipx = true,
+            "rose" => opts.rose = true,
+            "netrom" => opts.netrom = true,
+            "unix" => opts.unix = true,
+            "x25" => opts.x25 = true,
+            "bluetooth" => hidden.bluetooth = true,
+            // ddp, ec, ash: flags nothing else looks at.
+            _ => {}
+        }
+        opts.af_list.push(name);
+    }
+    true
+}
+
+/// Increments a counter the way netstat's `flag_x++` does, without overflow.
+fn bump(counter: &mut u32) {
+    *counter = counter.saturating_add(1);
+}
+
+/// Parses netstat's arguments (those after `argv[0]`), exactly as netstat
+/// 2.10 does under glibc 2.36 with `LC_ALL=C` and without `POSIXLY_CORRECT`.
+///
+/// Returns [`Parsed::Run`] with the resolved options when netstat would go
+/// on to print something, or [`Parsed::Exit`] with netstat's exact stdout,
+/// stderr and exit status when it stops while parsing: getopt errors, `-?`
+/// and mode conflicts (usage on stderr, status 3), `-h`/`--help` (usage on
+/// stdout, family list on stderr, 0), `-V`/`--version` (0), an unknown
+/// address family (1) and `-Z` (SELinux is taken to be disabled, 1).
+/// Messages netstat writes without stopping (`--tcpip`, an overlong family
+/// list) are kept in [`NetstatOptions::parse_stderr`], and also lead the
+/// stderr of an `Exit`.
+pub fn parse<A: AsRef<[u8]>>(args: &[A]) -> Parsed {
+    let mut opts = NetstatOptions {
+        extend: 1,
+        ..NetstatOptions::default()
+    };
+    let mut hidden = HiddenFamilies::default();
+    let mut stderr = Vec::new();
+    let mut getopt = Getopt::new(args.iter().map(|a| c_str(a.as_ref())).collect());
+
+    let exit = |stdout: &[u8], stderr: Vec<u8>, status: i32| Parsed::Exit {
+        stdout: stdout.to_vec(),
+        stderr,
+        status,
+    };
+    let usage_error = |mut stderr: Vec<u8>| {
+        stderr.extend_from_slice(USAGE_TEXT.as_bytes());
+        stderr.extend_from_slice(AF_LIST_TEXT.as_bytes());
+        exit(b"", stderr, STATUS_OPTERR)
+    };
+
+    while let Some(got) = getopt.next(&mut stderr) {
+        let family = match got.code {
+            AF_OPTION => match got.long_index {
+                Some(index) if index < AF_OPTION_COUNT => LONG_OPTIONS.get(index).map(|o| o.name),
+                _ => {
+                    stderr.extend_from_slice(b"netstat.c: Internal Error `longopts 1 range'.\n");
+                    None
+                }
+            },
+            b'A' => Some(got.optarg),
+            b'4' => Some(b"inet".as_slice()),
+            b'6' => Some(b"inet6".as_slice()),
+            b'x' => Some(b"unix".as_slice()),
+            b'M' => {
+                bump(&mut opts.masquerade);
+                None
+            }
+            b'a' => {
+                bump(&mut opts.all);
+                None
+            }
+            b'l' => {
+                bump(&mut opts.listening);
+                None
+            }
+            b'c' => {
+                bump(&mut opts.continuous);
+                None
+            }
+            b'g' => {
+                bump(&mut opts.groups);
+                None
+            }
+            b'e' => {
+                bump(&mut opts.extend);
+                None
+            }
+            b'p' => {
+                bump(&mut opts.programs);
+                None
+            }
+            b'i' => {
+                bump(&mut opts.interfaces);
+                None
+            }
+            b'W' => {
+                bump(&mut opts.wide);
+                None
+            }
+            b'o' => {
+                bump(&mut opts.timers);
+                None
+            }
+            b'r' => {
+                bump(&mut opts.route);
+                None
+            }
+            b's' => {
+                bump(&mut opts.statistics);
+                None
+            }
+            b'n' => {
+                opts.numeric_hosts = true;
+                opts.numeric_ports = true;
+                opts.numeric_users = true;
+                None
+            }
+            b'!' => {
+                opts.numeric_hosts = true;
+                None
+            }
+            b'@' => {
+                opts.numeric_ports = true;
+                None
+            }
+            b'#' => {
+                opts.numeric_users = true;
+                None
+            }
+            b'N' => {
+                opts.symbolic = true;
+                None
+            }
+            b'C' => {
+                opts.cache = true;
+                None
+            }
+            b'F' => {
+                opts.fib = true;
+                None
+            }
+            b'v' => {
+                opts.verbose = true;
+                None
+            }
+            b't' => {
+                opts.tcp = true;
+                None
+            }
+            b'S' => {
+                opts.sctp = true;
+                None
+            }
+            b'u' => {
+                opts.udp = true;
+                None
+            }
+            b'U' => {
+                opts.udplite = true;
+                None
+            }
+            b'w' => {
+                opts.raw = true;
+                None
+            }
+            b'2' => {
+                opts.l2cap = true;
+                None
+            }
+            b'f' => {
+                opts.rfcomm = true;
+                None
+            }
+            b'V' => return exit(VERSION_TEXT.as_bytes(), stderr, 0),
+            b'Z' => {
+                stderr.extend_from_slice(b"SELinux is not enabled on this machine.\n");
+                return exit(b"", stderr, 1);
+            }
+            b'h' => {
+                stderr.extend_from_slice(AF_LIST_TEXT.as_bytes());
+                return exit(USAGE_TEXT.as_bytes(), stderr, 0);
+            }
+            // `-d` (debug counter, unused) and nothing else is left.
+            b'd' => None,
+            _ => return usage_error(stderr),
+        };
+        if let Some(family) = family {
+            if !apply_families(family, &mut opts, &mut hidden, &mut stderr) {
+                return exit(b"", stderr, 1);
+            }
+        }
+    }
+
+    let modes = [
+        opts.interfaces,
+        opts.route,
+        opts.masquerade,
+        opts.statistics,
+    ];
+    if modes.iter().map(|&n| u64::from(n)).sum::<u64>() > 1 {
+        return usage_error(stderr);
+    }
+
+    let any_protocol = opts.tcp || opts.sctp || opts.udp || opts.udplite || opts.raw;
+    if (opts.inet || opts.inet6 || opts.statistics > 0) && !any_protocol {
+        opts.no_protocol = true;
+        opts.tcp = true;
+        opts.sctp = true;
+        opts.udp = true;
+        opts.udplite = true;
+        opts.raw = true;
+    }
+    let any_protocol = opts.tcp || opts.sctp || opts.udp || opts.udplite || opts.raw;
+    if (any_protocol || opts.groups > 0) && !(opts.inet || opts.inet6) {
+        opts.inet = true;
+        opts.inet6 = true;
+    }
+    if hidden.bluetooth && !(opts.l2cap || opts.rfcomm) {
+        opts.l2cap = true;
+        opts.rfcomm = true;
+    }
+
+    opts.parse_stderr = stderr;
+    Parsed::Run(opts)
+}
