@@ -776,3 +776,391 @@ pub fn parse<A: AsRef<[u8]>>(args: &[A]) -> Parsed {
     opts.parse_stderr = stderr;
     Parsed::Run(opts)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Splits a command line on spaces (none of the test lines needs quoting).
+    fn words(line: &str) -> Vec<&str> {
+        line.split(' ').filter(|w| !w.is_empty()).collect()
+    }
+
+    fn run(line: &str) -> NetstatOptions {
+        match parse(&words(line)) {
+            Parsed::Run(opts) => opts,
+            Parsed::Exit { stderr, .. } => {
+                panic!(
+                    "{line:?}: expected Run, got {}",
+                    String::from_utf8_lossy(&stderr)
+                )
+            }
+        }
+    }
+
+    fn exit_of<A: AsRef<[u8]>>(args: &[A]) -> (String, String, i32) {
+        match parse(args) {
+            Parsed::Exit {
+                stdout,
+                stderr,
+                status,
+            } => (
+                String::from_utf8_lossy(&stdout).into_owned(),
+                String::from_utf8_lossy(&stderr).into_owned(),
+                status,
+            ),
+            Parsed::Run(opts) => panic!("expected Exit, got {opts:?}"),
+        }
+    }
+
+    fn exit(line: &str) -> (String, String, i32) {
+        exit_of(&words(line))
+    }
+
+    /// A usage error: `message` (possibly empty) then usage, all on stderr.
+    fn usage_error(message: &str) -> (String, String, i32) {
+        (
+            String::new(),
+            format!("{message}{USAGE_TEXT}{AF_LIST_TEXT}"),
+            3,
+        )
+    }
+
+    #[test]
+    fn defaults() {
+        let o = run("");
+        assert_eq!(
+            o,
+            NetstatOptions {
+                extend: 1,
+                ..NetstatOptions::default()
+            }
+        );
+        assert!(!o.any_requested());
+    }
+
+    #[test]
+    fn tulpn() {
+        let o = run("-tulpn");
+        assert!(o.tcp && o.udp && !o.udplite && !o.sctp && !o.raw && !o.unix);
+        assert!(o.inet && o.inet6 && !o.no_protocol);
+        assert_eq!((o.listening, o.programs, o.all), (1, 1, 0));
+        assert!(o.numeric_hosts && o.numeric_ports && o.numeric_users);
+        assert!(o.af_list.is_empty() && o.parse_stderr.is_empty());
+        assert!(o.any_requested());
+        assert_eq!(run("-t -u -l -p -n"), o);
+        assert_eq!(run("--tcp --udp --listening --programs --numeric"), o);
+        assert_eq!(run("--tcp --udp --listen --prog --numeric"), o);
+    }
+
+    #[test]
+    fn families() {
+        let o = run("-A inet,unix");
+        assert_eq!(o.af_list, ["inet", "unix"]);
+        assert!(o.inet && !o.inet6 && o.unix && o.no_protocol);
+        assert!(o.tcp && o.sctp && o.udp && o.udplite && o.raw);
+        assert_eq!(run("-Ainet,unix"), o);
+        assert_eq!(run("--protocol=inet,unix"), o);
+        assert_eq!(run("--protocol inet,unix"), o);
+        assert_eq!(run("--proto ip,unix"), o);
+        assert_eq!(run("-4 -x"), o);
+        assert_eq!(run("--inet --unix"), o);
+        assert_eq!(run("--ine --unix"), o);
+
+        assert_eq!(run("-4 -6").af_list, ["inet", "inet6"]);
+        assert_eq!(run("-6 -4").af_list, ["inet6", "inet"]);
+        assert_eq!(run("-64").af_list, ["inet6", "inet"]);
+        assert_eq!(run("-A inet -A inet").af_list, ["inet", "inet"]);
+        assert_eq!(run("-A tcpip,ip6,ip").af_list, ["inet", "inet6", "inet"]);
+        assert_eq!(
+            run("-A appletalk,ddp,econet,ash,x25,ax25,netrom,rose,ipx").af_list,
+            [
+                "ddp", "ddp", "ec", "ash", "x25", "ax25", "netrom", "rose", "ipx"
+            ]
+        );
+        let o = run("-A ddp");
+        assert!(!o.any_requested() && !o.inet && !o.tcp);
+        let o = run("--x25 --ax25 --netrom --rose --ipx --appletalk");
+        assert!(o.x25 && o.ax25 && o.netrom && o.rose && o.ipx && !o.inet);
+        assert_eq!(o.af_list, ["x25", "ax25", "netrom", "rose", "ipx", "ddp"]);
+
+        let o = run("-6 -t");
+        assert!(o.tcp && !o.udp && o.inet6 && !o.inet && !o.no_protocol);
+        assert_eq!(o.af_list, ["inet6"]);
+    }
+
+    #[test]
+    fn bluetooth() {
+        let o = run("-A bluetooth");
+        assert!(o.l2cap && o.rfcomm && o.any_requested());
+        assert_eq!(o.af_list, ["bluetooth"]);
+        let o = run("--bluetooth -2");
+        assert!(o.l2cap && !o.rfcomm);
+        let o = run("-f");
+        assert!(!o.l2cap && o.rfcomm && !o.inet);
+        assert!(run("--l2cap").l2cap && run("--rfcomm").rfcomm);
+    }
+
+    #[test]
+    fn numeric_and_counts() {
+        let o = run("--numeric-hosts");
+        assert!(o.numeric_hosts && !o.numeric_ports && !o.numeric_users);
+        let o = run("--numeric-p --numeric-u");
+        assert!(!o.numeric_hosts && o.numeric_ports && o.numeric_users);
+        assert!(run("-N").symbolic && run("--sym").symbolic);
+
+        assert_eq!(run("-ee").extend, 3);
+        assert_eq!(run("-e --extend").extend, 3);
+        assert_eq!(run("-aalll").all, 2);
+        assert_eq!(run("-aalll").listening, 3);
+        assert_eq!(run("-ppoooccWWWW").programs, 2);
+        assert_eq!(run("-ppoooccWWWW").timers, 3);
+        assert_eq!(run("-ppoooccWWWW").continuous, 2);
+        assert_eq!(run("-ppoooccWWWW").wide, 4);
+    }
+
+    #[test]
+    fn modes() {
+        let o = run("-rn");
+        assert_eq!(o.route, 1);
+        assert!(o.numeric_hosts && o.numeric_ports && o.numeric_users);
+        assert!(!o.tcp && !o.inet && o.af_list.is_empty());
+        let o = run("-rCF");
+        assert!(o.cache && o.fib);
+
+        let o = run("-s");
+        assert_eq!(o.statistics, 1);
+        assert!(o.no_protocol && o.tcp && o.sctp && o.udp && o.udplite && o.raw);
+        assert!(o.inet && o.inet6);
+        let o = run("-st");
+        assert!(!o.no_protocol && o.tcp && !o.udp);
+
+        let o = run("-x -t");
+        assert!(o.unix && o.tcp && !o.udp && o.inet && o.inet6 && !o.no_protocol);
+        assert_eq!(o.af_list, ["unix"]);
+
+        let o = run("-g");
+        assert_eq!(o.groups, 1);
+        assert!(o.inet && o.inet6 && !o.tcp && o.any_requested());
+
+        let o = run("-v");
+        assert!(o.verbose && !o.any_requested());
+        assert_eq!(run("-i").interfaces, 1);
+        assert_eq!(run("-M").masquerade, 1);
+        assert_eq!(run("--int -d").interfaces, 1);
+        assert_eq!(run("--rou -d").route, 1);
+    }
+
+    #[test]
+    fn non_options_and_double_dash() {
+        assert_eq!(run("foo -t bar"), run("-t"));
+        assert_eq!(run("- -t"), run("-t"));
+        assert_eq!(run("-t -- -k --bogus"), run("-t"));
+        assert_eq!(run("-A inet -- -A foo"), run("-4"));
+        // The argument of -A is taken even when it looks like an option.
+        assert_eq!(
+            exit("-A -t"),
+            (String::new(), "Unknown address family `-t'.\n".into(), 1)
+        );
+        assert_eq!(
+            exit("-A --"),
+            (String::new(), "Unknown address family `--'.\n".into(), 1)
+        );
+    }
+
+    #[test]
+    fn version_and_help() {
+        let version = (VERSION_TEXT.to_string(), String::new(), 0);
+        assert_eq!(exit("-V"), version);
+        assert_eq!(exit("--version"), version);
+        assert_eq!(exit("-V -k"), version);
+        assert_eq!(exit("-tV"), version);
+        assert_eq!(exit("-i -r -V"), version);
+        assert_eq!(
+            exit("-k -V"),
+            usage_error("netstat: invalid option -- 'k'\n")
+        );
+
+        let help = (USAGE_TEXT.to_string(), AF_LIST_TEXT.to_string(), 0);
+        assert_eq!(exit("-h"), help);
+        assert_eq!(exit("--help"), help);
+        assert_eq!(exit("--he -k"), help);
+        assert_eq!(exit("-i -r -h"), help);
+        assert_eq!(exit("-?"), usage_error(""));
+        assert_eq!(exit("-t?"), usage_error(""));
+        assert_eq!(exit("-?h"), usage_error(""));
+        assert_eq!(exit("-h?"), help);
+    }
+
+    #[test]
+    fn getopt_errors() {
+        let cases = [
+            ("-k", "netstat: invalid option -- 'k'\n"),
+            ("-T", "netstat: invalid option -- 'T'\n"),
+            ("-tulpnk", "netstat: invalid option -- 'k'\n"),
+            ("-:", "netstat: invalid option -- ':'\n"),
+            ("-;", "netstat: invalid option -- ';'\n"),
+            ("-A", "netstat: option requires an argument -- 'A'\n"),
+            ("-tA", "netstat: option requires an argument -- 'A'\n"),
+            ("--bogus", "netstat: unrecognized option '--bogus'\n"),
+            ("--bogus=1", "netstat: unrecognized option '--bogus=1'\n"),
+            (
+                "--tcp=x",
+                "netstat: option '--tcp' doesn't allow an argument\n",
+            ),
+            (
+                "--tcpi=",
+                "netstat: option '--tcpip' doesn't allow an argument\n",
+            ),
+            (
+                "--ine=x",
+                "netstat: option '--inet' doesn't allow an argument\n",
+            ),
+            (
+                "--unix=1",
+                "netstat: option '--unix' doesn't allow an argument\n",
+            ),
+            (
+                "--protocol",
+                "netstat: option '--protocol' requires an argument\n",
+            ),
+            (
+                "--prot",
+                "netstat: option '--protocol' requires an argument\n",
+            ),
+            (
+                "--in",
+                "netstat: option '--in' is ambiguous; possibilities: '--inet' '--interfaces'\n",
+            ),
+            (
+                "--in=3",
+                "netstat: option '--in=3' is ambiguous; possibilities: '--inet' '--interfaces'\n",
+            ),
+            (
+                "--u",
+                "netstat: option '--u' is ambiguous; possibilities: \
+                 '--unix' '--udp' '--udplite' '--unix'\n",
+            ),
+            (
+                "--uni",
+                "netstat: option '--uni' is ambiguous; possibilities: '--unix' '--unix'\n",
+            ),
+            (
+                "--tc=x",
+                "netstat: option '--tc=x' is ambiguous; possibilities: '--tcpip' '--tcp'\n",
+            ),
+            (
+                "--r",
+                "netstat: option '--r' is ambiguous; possibilities: \
+                 '--rose' '--route' '--raw' '--rfcomm'\n",
+            ),
+            (
+                "--numeric-",
+                "netstat: option '--numeric-' is ambiguous; possibilities: \
+                 '--numeric-hosts' '--numeric-ports' '--numeric-users'\n",
+            ),
+        ];
+        for (line, message) in cases {
+            assert_eq!(exit(line), usage_error(message), "{line}");
+        }
+        // Processing stops at the first error.
+        assert_eq!(
+            exit("-k -A foo"),
+            usage_error("netstat: invalid option -- 'k'\n")
+        );
+        assert_eq!(exit("-kj"), usage_error("netstat: invalid option -- 'k'\n"));
+        // Bytes are reported as they are.
+        assert_eq!(
+            parse(&[b"-\xff".as_slice()]),
+            Parsed::Exit {
+                stdout: Vec::new(),
+                stderr: [
+                    b"netstat: invalid option -- '\xff'\n".as_slice(),
+                    USAGE_TEXT.as_bytes(),
+                    AF_LIST_TEXT.as_bytes()
+                ]
+                .concat(),
+                status: 3,
+            }
+        );
+    }
+
+    #[test]
+    fn conflicts() {
+        for line in [
+            "-i -r",
+            "-ri",
+            "-rr",
+            "-ii",
+            "-MM",
+            "-s -r",
+            "-M -i",
+            "-ss",
+            "--route -r",
+        ] {
+            assert_eq!(exit(line), usage_error(""), "{line}");
+        }
+    }
+
+    #[test]
+    fn family_errors() {
+        let unknown = |name: &str| {
+            (
+                String::new(),
+                format!("Unknown address family `{name}'.\n"),
+                1,
+            )
+        };
+        assert_eq!(exit("-A foo"), unknown("foo"));
+        assert_eq!(exit("-Afoo -k"), unknown("foo"));
+        assert_eq!(exit("-A inet,foo,unix"), unknown("foo"));
+        assert_eq!(exit("-A inet,"), unknown(""));
+        assert_eq!(exit("--protocol="), unknown(""));
+        assert_eq!(exit("--protocol=inet=x"), unknown("inet=x"));
+        assert_eq!(exit("-A INET"), unknown("INET"));
+        assert_eq!(exit("-A ec"), unknown("ec"));
+        assert_eq!(exit_of(&["-A", ""]), unknown(""));
+        // The argument is cut to 255 bytes first.
+        let long = "x".repeat(300);
+        assert_eq!(exit_of(&["-A", long.as_str()]), unknown(&long[..255]));
+        let list = "inet,".repeat(60);
+        assert_eq!(exit_of(&["-A", list.as_str()]), unknown(""));
+    }
+
+    #[test]
+    fn selinux_and_internal_error() {
+        let selinux = (
+            String::new(),
+            "SELinux is not enabled on this machine.\n".to_string(),
+            1,
+        );
+        assert_eq!(exit("-Z"), selinux);
+        assert_eq!(exit("--context -k"), selinux);
+        assert_eq!(exit("-tZ"), selinux);
+
+        let internal = "netstat.c: Internal Error `longopts 1 range'.\n";
+        let o = run("--tcpip");
+        assert_eq!(o.parse_stderr, internal.as_bytes());
+        assert!(o.af_list.is_empty() && !o.inet);
+        assert_eq!(
+            exit("--tcpip -k"),
+            usage_error(&format!("{internal}netstat: invalid option -- 'k'\n"))
+        );
+        assert_eq!(
+            exit("--tcpip -V"),
+            (VERSION_TEXT.to_string(), internal.to_string(), 0)
+        );
+    }
+
+    #[test]
+    fn too_many_families() {
+        let args = vec!["-4"; 52];
+        let o = match parse(&args) {
+            Parsed::Run(o) => o,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(o.af_list.len(), 51);
+        assert_eq!(o.parse_stderr, b"Too much address family arguments.\n");
+        assert!(matches!(parse(&vec!["-4"; 51]), Parsed::Run(o) if o.parse_stderr.is_empty()));
+    }
+}
