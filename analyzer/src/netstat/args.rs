@@ -1163,4 +1163,334 @@ mod tests {
         assert_eq!(o.parse_stderr, b"Too much address family arguments.\n");
         assert!(matches!(parse(&vec!["-4"; 51]), Parsed::Run(o) if o.parse_stderr.is_empty()));
     }
+
+    /// Odd command lines for the differential check, split on spaces.
+    const ODD_LINES: &[&str] = &[
+        // Invalid short options, alone, clustered and positioned.
+        "-k",
+        "-T",
+        "-I",
+        "-L",
+        "-P",
+        "-b",
+        "-m",
+        "-tulpnk",
+        "-kj",
+        "-:",
+        "-;",
+        "-!",
+        "-?",
+        "-t?",
+        "-?k",
+        "-k?",
+        "-n -t -k",
+        // -V / -h positions.
+        "-V",
+        "--version",
+        "--vers",
+        "-V -k",
+        "-k -V",
+        "-tV",
+        "-i -r -V",
+        "-V -i -r",
+        "-h",
+        "--help",
+        "--he",
+        "-h -k",
+        "-k -h",
+        "-h?",
+        "-?h",
+        "-i -r -h",
+        "--help=1",
+        "--version=1",
+        // -A attached, detached, missing, bad.
+        "-A",
+        "-tA",
+        "-A foo",
+        "-Afoo",
+        "-Afoo -k",
+        "-k -A foo",
+        "-A inet,foo",
+        "-A inet,",
+        "-A ,inet",
+        "-A ,",
+        "-A INET",
+        "-A ec",
+        "-A -t",
+        "-A --",
+        "-A inet -A foo",
+        "-A inet -k",
+        "-A unix -V",
+        "-Ainet -V",
+        // --protocol.
+        "--protocol",
+        "--prot",
+        "--protocol=",
+        "--protocol=foo",
+        "--protocol foo",
+        "--protocol=inet=x",
+        "--protocol -V",
+        "--proto=inet -V",
+        // Long option prefixes, ambiguity, arguments.
+        "--in",
+        "--in=3",
+        "--u",
+        "--uni",
+        "--un",
+        "--i",
+        "--n",
+        "--nu",
+        "--numeric-",
+        "--p",
+        "--pro",
+        "--r",
+        "--ro",
+        "--s",
+        "--t",
+        "--c",
+        "--a",
+        "--l",
+        "--cont",
+        "--=x",
+        "--tcp=x",
+        "--tc=x",
+        "--tcpi=x",
+        "--ine=x",
+        "--inet=x",
+        "--inet6=x",
+        "--unix=1",
+        "--x25=1",
+        "--ip=1",
+        "--bogus",
+        "--bogus=1",
+        "--TCP",
+        "--numeric-h -k",
+        "--masq -k",
+        "--ap -k",
+        // -Z.
+        "-Z",
+        "--context",
+        "--conte",
+        "-tZ",
+        "-Z -V",
+        "-V -Z",
+        "-A inet -Z",
+        // Mode conflicts.
+        "-i -r",
+        "-ri",
+        "-rr",
+        "-ii",
+        "-MM",
+        "-ss",
+        "-s -r",
+        "-M -i",
+        "--route -r",
+        "-r -i -k",
+        "-r -i -A foo",
+        // --tcpip.
+        "--tcpip -k",
+        "--tcpip -V",
+        "--tcpip -h",
+        "--tcpip -i -r",
+        "-tcpip -k",
+        // Non-option arguments, - and --.
+        "foo -k",
+        "foo bar -V",
+        "- -k",
+        "-W foo -k",
+        "-W -k",
+        "-Wk",
+        "-- -k",
+        "-n -- -k",
+        "foo -- -k",
+        "-k -- -V",
+        "-6x -k",
+        "-4 -k",
+        // Lines netstat runs (checked to be Run, not compared byte for byte).
+        "-rn",
+        "-rn -A inet -A inet",
+        "-tn",
+        "-tulpn",
+        "-s",
+        "-st",
+        "-s -6",
+        "-s -A unix",
+        "-in",
+        "-gn",
+        "-n --ra",
+        "-n -d -t",
+        "-n foo bar -t",
+        "-n -- -k",
+        "-n -W foo",
+        "-2",
+        "-f",
+        "-A bluetooth",
+        "-rn -A unix",
+        "-M",
+        "--tcpip -tn",
+        "-A inet,inet6 -n",
+        "-A ddp -n",
+        "--numeric-hosts --numeric-ports -t",
+    ];
+
+    /// Texts that only netstat's option parsing produces.
+    const PARSE_ONLY_TEXTS: &[&str] = &[
+        "usage: netstat",
+        "invalid option",
+        "unrecognized option",
+        "is ambiguous",
+        "requires an argument",
+        "doesn't allow an argument",
+        "Unknown address family",
+        "SELinux is not enabled",
+    ];
+
+    /// Runs the real netstat as `netstat` (C locale, permuting getopt),
+    /// killing it after 20 seconds. Returns stdout, stderr and the exit
+    /// status (-1 when killed).
+    fn real_netstat(args: &[Vec<u8>]) -> (Vec<u8>, Vec<u8>, i32) {
+        use std::io::Read;
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::process::CommandExt;
+        use std::process::{Command, Stdio};
+        use std::time::{Duration, Instant};
+
+        let mut child = Command::new("/usr/bin/netstat")
+            .arg0("netstat")
+            .args(args.iter().map(|a| std::ffi::OsStr::from_bytes(a)))
+            .env("LC_ALL", "C")
+            .env_remove("POSIXLY_CORRECT")
+            .env_remove("LANGUAGE")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start /usr/bin/netstat");
+        let reader = |pipe: Option<Box<dyn Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    pipe.read_to_end(&mut buf).expect("read netstat output");
+                }
+                buf
+            })
+        };
+        let out = reader(
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let err = reader(
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for netstat") {
+                break status.code().unwrap_or(-1);
+            }
+            if Instant::now() > deadline {
+                child.kill().expect("kill netstat");
+                child.wait().expect("reap netstat");
+                break -1;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        (
+            out.join().expect("stdout reader"),
+            err.join().expect("stderr reader"),
+            status,
+        )
+    }
+
+    #[test]
+    fn differential_against_real_netstat() {
+        if !std::path::Path::new("/usr/bin/netstat").exists()
+            || !std::path::Path::new("/usr/bin/timeout").exists()
+        {
+            eprintln!("no /usr/bin/netstat here: differential check skipped");
+            return;
+        }
+        let mut lines: Vec<Vec<Vec<u8>>> = ODD_LINES
+            .iter()
+            .map(|l| words(l).iter().map(|w| w.as_bytes().to_vec()).collect())
+            .collect();
+        let extra: [&[&[u8]]; 10] = [
+            &[b"-A", b""],
+            &[b"-A", b"inet unix"],
+            &[b"--protocol", b""],
+            &[b"-\xff"],
+            &[b"--\xc3\xbc"],
+            &[b""],
+            &[b"", b"-k"],
+            &[b"-A", &[b'x'; 300]],
+            &[b"-A", b"inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,inet,"],
+            &[b"-A", b"bluetooth", b"-k"],
+        ];
+        lines.extend(extra.iter().map(|l| l.iter().map(|w| w.to_vec()).collect()));
+        let mut many: Vec<Vec<u8>> = vec![b"-4".to_vec(); 53];
+        many.push(b"-k".to_vec());
+        lines.push(many);
+        let mut many: Vec<Vec<u8>> = vec![b"-x".to_vec(); 60];
+        many.push(b"-V".to_vec());
+        lines.push(many);
+
+        let (mut exits, mut runs) = (0, 0);
+        let mut failures = Vec::new();
+        for line in &lines {
+            let shown = line
+                .iter()
+                .map(|w| String::from_utf8_lossy(w).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let (real_out, real_err, status) = real_netstat(line);
+            match parse(line) {
+                Parsed::Exit {
+                    stdout,
+                    stderr,
+                    status: ours,
+                } => {
+                    if (stdout.as_slice(), stderr.as_slice(), ours)
+                        == (real_out.as_slice(), real_err.as_slice(), status)
+                    {
+                        exits += 1;
+                    } else {
+                        failures.push(format!(
+                            "{shown:?}: real status {status} stdout {:?} stderr {:?}; \
+                             ours status {ours} stdout {:?} stderr {:?}",
+                            String::from_utf8_lossy(&real_out),
+                            String::from_utf8_lossy(&real_err),
+                            String::from_utf8_lossy(&stdout),
+                            String::from_utf8_lossy(&stderr),
+                        ));
+                    }
+                }
+                Parsed::Run(opts) => {
+                    let out = String::from_utf8_lossy(&real_out);
+                    let err = String::from_utf8_lossy(&real_err);
+                    let parse_only = PARSE_ONLY_TEXTS
+                        .iter()
+                        .any(|t| out.contains(t) || err.contains(t))
+                        || out.starts_with("net-tools 2.10\n");
+                    if real_err.starts_with(&opts.parse_stderr) && !parse_only && status != -1 {
+                        runs += 1;
+                    } else {
+                        failures.push(format!(
+                            "{shown:?}: ours Run, real status {status} stdout {out:?} stderr {err:?}"
+                        ));
+                    }
+                }
+            }
+        }
+        eprintln!(
+            "differential: {} lines, {exits} exits identical, {runs} runs consistent, {} failures",
+            lines.len(),
+            failures.len()
+        );
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert!(exits + runs >= 80);
+    }
 }
