@@ -1,0 +1,241 @@
+//! The small files, read whole into memory before the header manifest is written.
+
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, check_signal, errno_name, warning};
+
+/// The socket tables, in archive order; `sctp/*` exist only while the kernel has SCTP loaded.
+pub const SOCKET_TABLES: &[&str] = &[
+    "tcp",
+    "tcp6",
+    "udp",
+    "udp6",
+    "udplite",
+    "udplite6",
+    "raw",
+    "raw6",
+    "unix",
+    "packet",
+    "netlink",
+    "sctp/eps",
+    "sctp/assocs",
+];
+
+/// The other `/proc/net` files that netstat and ss views read.
+const OTHER_NET: &[&str] = &[
+    "route",
+    "ipv6_route",
+    "dev",
+    "dev_mcast",
+    "if_inet6",
+    "igmp",
+    "igmp6",
+    "snmp",
+    "snmp6",
+    "netstat",
+    "sockstat",
+    "sockstat6",
+    "protocols",
+    "arp",
+    "rt_cache",
+    "sctp/snmp",
+];
+
+const IFACE_ATTRS: &[&str] = &[
+    "address",
+    "mtu",
+    "flags",
+    "tx_queue_len",
+    "type",
+    "ifindex",
+    "operstate",
+    "carrier",
+];
+
+const ETC_FILES: &[&str] = &["hosts", "services", "protocols", "networks", "hostname"];
+
+/// One archive entry: its path in the archive (the source path without the leading `/`) and its bytes.
+pub struct Entry {
+    pub path: PathBuf,
+    pub data: Vec<u8>,
+}
+
+/// A file the source lacked or that could not be read.
+pub struct Missing {
+    pub path: String,
+    pub error: String,
+}
+
+#[derive(Default)]
+pub struct Files {
+    /// The socket tables that exist, in archive order.
+    pub tables: Vec<Entry>,
+    /// Everything else small, in archive order.
+    pub others: Vec<Entry>,
+    pub missing: Vec<Missing>,
+}
+
+/// Reads a file whole: procfs reports size 0, so its size is only known from what is read.
+pub fn read_whole(path: &Path) -> io::Result<Vec<u8>> {
+    let mut data = Vec::new();
+    File::open(path)?.read_to_end(&mut data)?;
+    Ok(data)
+}
+
+impl Files {
+    /// Reads all socket tables.
+    pub fn read_socket_tables(&mut self) -> Result<(), Error> {
+        for name in SOCKET_TABLES {
+            check_signal()?;
+            if let Some(entry) = self.read(Path::new("proc/net").join(name)) {
+                self.tables.push(entry);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the other files: the rest of `/proc/net`, the local port range, interface attributes and `/etc`.
+    pub fn read_others(&mut self, warnings: &mut Vec<String>) -> Result<(), Error> {
+        let mut paths: Vec<PathBuf> = OTHER_NET
+            .iter()
+            .map(|name| Path::new("proc/net").join(name))
+            .collect();
+        paths.push(PathBuf::from("proc/sys/net/ipv4/ip_local_port_range"));
+        for iface in self.interfaces(warnings) {
+            let dir = Path::new("sys/class/net").join(iface);
+            paths.extend(IFACE_ATTRS.iter().map(|attr| dir.join(attr)));
+        }
+        paths.extend(ETC_FILES.iter().map(|name| Path::new("etc").join(name)));
+        for path in paths {
+            check_signal()?;
+            if let Some(entry) = self.read(path) {
+                self.others.push(entry);
+            }
+        }
+        for (name, reduce) in [
+            ("etc/passwd", reduce_passwd as fn(&[u8]) -> Vec<u8>),
+            ("etc/group", reduce_group),
+        ] {
+            check_signal()?;
+            if let Some(entry) = self.read(PathBuf::from(name)) {
+                self.others.push(Entry {
+                    path: entry.path,
+                    data: reduce(&entry.data),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Interface names under `/sys/class/net`, sorted; plain files there (`bonding_masters`) are no interfaces.
+    fn interfaces(&mut self, warnings: &mut Vec<String>) -> Vec<std::ffi::OsString> {
+        let dir = match fs::read_dir("/sys/class/net") {
+            Ok(dir) => dir,
+            Err(e) => {
+                self.missing.push(Missing {
+                    path: "sys/class/net".into(),
+                    error: errno_name(&e),
+                });
+                return Vec::new();
+            }
+        };
+        let mut names = Vec::new();
+        for entry in dir {
+            match entry {
+                Ok(entry) if entry.path().is_dir() => names.push(entry.file_name()),
+                Ok(_) => {}
+                Err(e) => warnings.push(warning("reading /sys/class/net", &e)),
+            }
+        }
+        names.sort();
+        names
+    }
+
+    /// Reads `/<path>`; a failure is recorded as missing.
+    fn read(&mut self, path: PathBuf) -> Option<Entry> {
+        match read_whole(&Path::new("/").join(&path)) {
+            Ok(data) => Some(Entry { path, data }),
+            Err(e) => {
+                self.missing.push(Missing {
+                    path: path.to_string_lossy().into_owned(),
+                    error: errno_name(&e),
+                });
+                None
+            }
+        }
+    }
+}
+
+/// Number of rows in a table: its lines after the header line.
+pub fn rows(data: &[u8]) -> usize {
+    let lines = data.split(|&b| b == b'\n').filter(|l| !l.is_empty());
+    lines.count().saturating_sub(1)
+}
+
+/// `/etc/passwd` reduced to `name:x:uid:gid:::` lines; comments, NIS lines and malformed lines are dropped.
+fn reduce_passwd(data: &[u8]) -> Vec<u8> {
+    reduce(data, 4, b":::\n")
+}
+
+/// `/etc/group` reduced to `name:x:gid:` lines.
+fn reduce_group(data: &[u8]) -> Vec<u8> {
+    reduce(data, 3, b":\n")
+}
+
+/// Keeps the name and the `ids` numeric fields that follow the password field (itself replaced with `x`), then `tail`.
+fn reduce(data: &[u8], fields: usize, tail: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for line in data.split(|&b| b == b'\n') {
+        let f: Vec<&[u8]> = line.split(|&b| b == b':').collect();
+        let Some(name) = f.first() else { continue };
+        let numeric = |v: &&[u8]| !v.is_empty() && v.iter().all(u8::is_ascii_digit);
+        if f.len() < fields
+            || name.is_empty()
+            || matches!(name[0], b'#' | b'+' | b'-')
+            || !f[2..fields].iter().all(numeric)
+        {
+            continue;
+        }
+        out.extend_from_slice(name);
+        out.extend_from_slice(b":x");
+        for id in &f[2..fields] {
+            out.push(b':');
+            out.extend_from_slice(id);
+        }
+        out.extend_from_slice(tail);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwd_keeps_names_and_ids_only() {
+        let input = b"root:x:0:0:root:/root:/bin/bash\n# comment\n+nis::::::\nbad:x:1\n\
+                      alice:$6$secret:1000:1000:Alice,,,:/home/alice:/bin/zsh\nnoid:x::1:::\n";
+        assert_eq!(
+            reduce_passwd(input),
+            b"root:x:0:0:::\nalice:x:1000:1000:::\n".to_vec()
+        );
+    }
+
+    #[test]
+    fn group_keeps_names_and_gids_only() {
+        let input = b"root:x:0:\nsudo:x:27:alice,bob\nadm:!:4:syslog";
+        assert_eq!(
+            reduce_group(input),
+            b"root:x:0:\nsudo:x:27:\nadm:x:4:\n".to_vec()
+        );
+    }
+
+    #[test]
+    fn row_count() {
+        assert_eq!(rows(b"  sl  local\n   0: 01\n   1: 02\n"), 2);
+        assert_eq!(rows(b"header only\n"), 0);
+        assert_eq!(rows(b""), 0);
+    }
+}

@@ -1,0 +1,223 @@
+//! netsnap-collect: captures this machine's network state into one snapshot archive.
+//!
+//! The collector reads and archives; it never interprets what it reads, except for decoding socket addresses for `--resolve`.
+//! It is read-only on the system and only reads files under `/proc`, `/sys/class/net` and `/etc`, so it never makes the kernel load a module.
+//! The archive layout is described in `docs/snapshot-format.md`.
+
+mod archive;
+mod cli;
+mod error;
+mod gather;
+mod manifest;
+mod output;
+mod procs;
+mod resolve;
+mod sys;
+
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use cli::{Command, NAME, Output};
+use error::{Error, warning};
+use gather::Files;
+use manifest::{Header, Instant};
+use output::TempFile;
+use procs::{Scan, Scanner};
+
+fn main() -> ExitCode {
+    let result = run();
+    let mut stderr = io::stderr().lock();
+    match result {
+        Ok(()) | Err(Error::BrokenPipe) => ExitCode::SUCCESS,
+        Err(Error::Usage(message)) => {
+            let _ = writeln!(stderr, "{NAME}: {message}");
+            ExitCode::from(2)
+        }
+        Err(Error::Failed(message)) => {
+            let _ = writeln!(stderr, "{NAME}: {message}");
+            ExitCode::from(1)
+        }
+        Err(Error::Signal(sig)) => {
+            let _ = writeln!(
+                stderr,
+                "{NAME}: interrupted by signal {sig}, no snapshot written"
+            );
+            ExitCode::from(128u8.saturating_add(u8::try_from(sig).unwrap_or(0)))
+        }
+    }
+}
+
+fn run() -> Result<(), Error> {
+    let config = match cli::parse(std::env::args_os().skip(1))? {
+        Command::Run(config) => config,
+        Command::Help => return print_stdout(cli::HELP),
+        Command::Version => return print_stdout(&format!("{NAME} {}\n", cli::VERSION)),
+    };
+    sys::install_signal_handlers().map_err(|e| Error::io("installing signal handlers", e))?;
+    let clock = std::time::Instant::now();
+    let capture_start = Instant::now();
+    let mut warnings = Vec::new();
+    let uname = sys::uname().unwrap_or_else(|e| {
+        warnings.push(warning("uname", &e));
+        sys::Uname {
+            nodename: String::new(),
+            release: String::new(),
+            machine: String::new(),
+        }
+    });
+
+    let target = match &config.output {
+        Output::Stdout => None,
+        Output::File(path) => Some(path.clone()),
+        Output::Default => Some(default_name(&uname.nodename, capture_start, config.gzip)),
+    };
+    let mut temp = match &target {
+        Some(path) if !config.force && path.symlink_metadata().is_ok() => {
+            return Err(output::exists_error(path));
+        }
+        Some(path) => Some(TempFile::create(path, config.force)?),
+        None => None,
+    };
+
+    let mut files = Files::default();
+    files.read_socket_tables()?;
+    files.read_others(&mut warnings)?;
+    let interfaces = sys::interface_addresses().unwrap_or_else(|e| {
+        warnings.push(warning("getifaddrs", &e));
+        Vec::new()
+    });
+    let reverse_dns = if config.resolve {
+        Some(resolve::reverse_dns(
+            &files.tables,
+            config.resolve_budget,
+            &mut warnings,
+        )?)
+    } else {
+        None
+    };
+    let own_netns = fs::read_link("/proc/self/ns/net")
+        .map(PathBuf::into_os_string)
+        .map_err(|e| warnings.push(warning("readlink /proc/self/ns/net", &e)))
+        .ok();
+    let user_hz = match sys::user_hz() {
+        hz if hz > 0 => hz,
+        _ => {
+            warnings.push("sysconf(_SC_CLK_TCK) failed; USER_HZ recorded as 100".into());
+            100
+        }
+    };
+    let boot_id = gather::read_whole(Path::new("/proc/sys/kernel/random/boot_id"))
+        .map(|id| String::from_utf8_lossy(&id).trim().to_string())
+        .unwrap_or_else(|e| {
+            warnings.push(warning("reading /proc/sys/kernel/random/boot_id", &e));
+            String::new()
+        });
+    let header = Header {
+        capture_start,
+        boot_id,
+        hostname: uname.nodename.clone(),
+        kernel_release: uname.release,
+        machine: uname.machine,
+        user_hz,
+        euid: sys::euid(),
+        full_cmdline: config.full_cmdline,
+        netns: own_netns
+            .as_ref()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        interfaces: &interfaces,
+        reverse_dns: reverse_dns.as_ref(),
+        missing: &files.missing,
+        tables: files
+            .tables
+            .iter()
+            .chain(&files.others)
+            .filter(|e| e.path.starts_with("proc/net"))
+            .map(|e| e.path.to_string_lossy().into_owned())
+            .collect(),
+    }
+    .to_json();
+    let netlink_pids = files
+        .tables
+        .iter()
+        .find(|e| e.path == Path::new("proc/net/netlink"))
+        .map(|e| procs::netlink_pids(&e.data))
+        .unwrap_or_default();
+
+    let write = |out: &mut dyn Write, warnings: &mut Vec<String>| {
+        archive::write(out, config.gzip, capture_start.secs, |ar| {
+            ar.file(Path::new("netsnap.json"), &header)?;
+            for entry in files.tables.iter().chain(&files.others) {
+                ar.file(&entry.path, &entry.data)?;
+            }
+            let scan = Scanner {
+                own_netns,
+                netlink_pids: &netlink_pids,
+                full_cmdline: config.full_cmdline,
+                warnings,
+            }
+            .run(ar)?;
+            let end = manifest::closing(Instant::now(), &scan, warnings);
+            ar.file(Path::new("netsnap-end.json"), &end)?;
+            Ok(scan)
+        })
+    };
+    let scan = match temp.as_mut() {
+        Some(temp) => write(temp.writer()?, &mut warnings)?,
+        None => {
+            let mut stdout = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            let scan = write(&mut stdout, &mut warnings)?;
+            stdout
+                .flush()
+                .map_err(|e| Error::io("writing to stdout", e))?;
+            scan
+        }
+    };
+    if let Some(temp) = temp {
+        temp.commit()?;
+    }
+    report(
+        target.as_deref(),
+        &files,
+        &scan,
+        clock.elapsed().as_secs_f64(),
+    );
+    Ok(())
+}
+
+/// `netsnap-<hostname>-<UTC time>.tar.gz` in the current directory.
+fn default_name(hostname: &str, start: Instant, gzip: bool) -> PathBuf {
+    let host: String = hostname
+        .chars()
+        .map(|c| if c == '/' || c.is_control() { '_' } else { c })
+        .collect();
+    let host = if host.is_empty() { "unknown" } else { &host };
+    let ext = if gzip { "tar.gz" } else { "tar" };
+    PathBuf::from(format!("netsnap-{host}-{}.{ext}", start.compact()))
+}
+
+/// The one line on stderr that says where the snapshot went.
+fn report(target: Option<&Path>, files: &Files, scan: &Scan, secs: f64) {
+    let sockets: usize = files.tables.iter().map(|t| gather::rows(&t.data)).sum();
+    let place = match target {
+        Some(path) => std::path::absolute(path)
+            .unwrap_or_else(|_| path.to_path_buf())
+            .display()
+            .to_string(),
+        None => "to stdout".to_string(),
+    };
+    let _ = writeln!(
+        io::stderr(),
+        "{NAME}: wrote {place} ({sockets} sockets, {} processes, {secs:.2} s)",
+        scan.processes
+    );
+}
+
+fn print_stdout(text: &str) -> Result<(), Error> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io("writing to stdout", e))
+}

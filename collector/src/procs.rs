@@ -1,0 +1,262 @@
+//! The process part of a snapshot: socket fd links, and `cmdline` and `stat` of the processes that hold them.
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::fs;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use crate::archive::Archive;
+use crate::error::{Error, check_signal, errno_name, is_vanished, warning};
+use crate::gather::read_whole;
+
+/// What the process scan met, for the closing manifest.
+#[derive(Default)]
+pub struct Scan {
+    /// Processes with at least one socket link archived.
+    pub processes: u64,
+    pub vanished_processes: u64,
+    pub vanished_fds: u64,
+    /// Pids whose fd directory could not be read (`EACCES`).
+    pub fd_denied: Vec<u32>,
+}
+
+/// The pids that `/proc/net/netlink` names as port ids (column `Pid`): `ss` shows those processes by the name in their `stat`.
+/// Port ids that are no pid (0 for the kernel, random ones for a process's second socket) simply match no process.
+pub fn netlink_pids(table: &[u8]) -> BTreeSet<u32> {
+    table
+        .split(|&b| b == b'\n')
+        .skip(1)
+        .filter_map(|line| {
+            let field = line
+                .split(u8::is_ascii_whitespace)
+                .filter(|f| !f.is_empty())
+                .nth(2)?;
+            std::str::from_utf8(field).ok()?.parse().ok()
+        })
+        .filter(|&pid| pid != 0)
+        .collect()
+}
+
+/// Whether an fd link target names a socket (`socket:[N]`, or `[0000]:N` from old kernels).
+fn is_socket(target: &Path) -> bool {
+    let t = target.as_os_str().as_bytes();
+    t.starts_with(b"socket:[") || t.starts_with(b"[0000]:")
+}
+
+/// What one process contributes.
+struct Process {
+    pid: u32,
+    /// Socket fd links, ascending fd.
+    links: Vec<(u32, PathBuf)>,
+    /// The fd directory could not be read (`EACCES`).
+    denied: bool,
+}
+
+enum Outcome {
+    Found(Process),
+    Skipped,
+    Vanished,
+}
+
+pub struct Scanner<'a> {
+    /// Our own `/proc/self/ns/net` link; None if it could not be read (then every process counts as ours).
+    pub own_netns: Option<OsString>,
+    pub netlink_pids: &'a BTreeSet<u32>,
+    pub full_cmdline: bool,
+    pub warnings: &'a mut Vec<String>,
+}
+
+impl Scanner<'_> {
+    /// Scans `/proc` in ascending pid order and archives each process as soon as it is scanned.
+    pub fn run(&mut self, archive: &mut Archive) -> Result<Scan, Error> {
+        let mut scan = Scan::default();
+        let mut pids: Vec<u32> = match fs::read_dir("/proc") {
+            Ok(dir) => dir
+                .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+                .collect(),
+            Err(e) => {
+                self.warnings.push(warning("reading /proc", &e));
+                return Ok(scan);
+            }
+        };
+        pids.sort_unstable();
+        // The collector itself holds no socket worth archiving, only the descriptors of its own scan.
+        let own = std::process::id();
+        for pid in pids.into_iter().filter(|&pid| pid != own) {
+            check_signal()?;
+            match self.scan(pid, &mut scan) {
+                Outcome::Found(process) => self.archive(process, archive, &mut scan)?,
+                Outcome::Skipped => {}
+                Outcome::Vanished => scan.vanished_processes += 1,
+            }
+        }
+        Ok(scan)
+    }
+
+    /// Lists the socket links of one process of our network namespace.
+    fn scan(&mut self, pid: u32, scan: &mut Scan) -> Outcome {
+        let base = PathBuf::from(format!("/proc/{pid}"));
+        let named = self.netlink_pids.contains(&pid);
+        let mut process = Process {
+            pid,
+            links: Vec::new(),
+            denied: false,
+        };
+        // A process whose namespace cannot be told (EACCES, or a zombie without one) is tried anyway.
+        let ours = match (&self.own_netns, fs::read_link(base.join("ns/net"))) {
+            (Some(own), Ok(link)) => link.as_os_str() == own,
+            _ => true,
+        };
+        if !ours {
+            return if named {
+                Outcome::Found(process)
+            } else {
+                Outcome::Skipped
+            };
+        }
+        let fd_dir = base.join("fd");
+        let dir = match fs::read_dir(&fd_dir) {
+            Ok(dir) => dir,
+            Err(e) if e.raw_os_error() == Some(libc::EACCES) => {
+                process.denied = true;
+                return Outcome::Found(process);
+            }
+            Err(e) if is_vanished(&e) => return Outcome::Vanished,
+            Err(e) => {
+                self.warnings
+                    .push(warning(format_args!("reading {}", fd_dir.display()), &e));
+                return Outcome::Found(process);
+            }
+        };
+        let mut fds = Vec::new();
+        for entry in dir {
+            match entry {
+                Ok(entry) => fds.extend(
+                    entry
+                        .file_name()
+                        .to_str()
+                        .and_then(|n| n.parse::<u32>().ok()),
+                ),
+                Err(e) if is_vanished(&e) => return Outcome::Vanished,
+                Err(e) => {
+                    self.warnings
+                        .push(warning(format_args!("reading {}", fd_dir.display()), &e));
+                    break;
+                }
+            }
+        }
+        fds.sort_unstable();
+        // Unreadable links are summed up per error, one warning each, rather than one warning per fd.
+        let mut unreadable: Vec<(String, usize)> = Vec::new();
+        for fd in fds {
+            match fs::read_link(fd_dir.join(format!("{fd}"))) {
+                Ok(target) if is_socket(&target) => process.links.push((fd, target)),
+                Ok(_) => {}
+                Err(e) if is_vanished(&e) => scan.vanished_fds += 1,
+                Err(e) => {
+                    let name = errno_name(&e);
+                    match unreadable.iter_mut().find(|(n, _)| *n == name) {
+                        Some((_, count)) => *count += 1,
+                        None => unreadable.push((name, 1)),
+                    }
+                }
+            }
+        }
+        for (name, count) in unreadable {
+            self.warnings.push(format!(
+                "readlink {}/*: {name} for {count} fd(s)",
+                fd_dir.display()
+            ));
+        }
+        Outcome::Found(process)
+    }
+
+    /// Writes `cmdline` and `stat` (for processes holding sockets or named by a netlink socket), then the links.
+    fn archive(
+        &mut self,
+        process: Process,
+        archive: &mut Archive,
+        scan: &mut Scan,
+    ) -> Result<(), Error> {
+        let pid = process.pid;
+        let dir = PathBuf::from(format!("proc/{pid}"));
+        let mut files = Vec::new();
+        if !process.links.is_empty() || self.netlink_pids.contains(&pid) {
+            for name in ["cmdline", "stat"] {
+                let source = Path::new("/").join(&dir).join(name);
+                match read_whole(&source) {
+                    Ok(mut data) => {
+                        if name == "cmdline" && !self.full_cmdline {
+                            cut_after_argv0(&mut data);
+                        }
+                        files.push((dir.join(name), data));
+                    }
+                    Err(e) if is_vanished(&e) => {
+                        scan.vanished_processes += 1;
+                        return Ok(());
+                    }
+                    Err(e) => self
+                        .warnings
+                        .push(warning(format_args!("reading {}", source.display()), &e)),
+                }
+            }
+        }
+        for (path, data) in &files {
+            archive.file(path, data)?;
+        }
+        for (fd, target) in &process.links {
+            archive.symlink(&dir.join(format!("fd/{fd}")), target)?;
+        }
+        if process.denied {
+            archive.denied_dir(&dir.join("fd"))?;
+            scan.fd_denied.push(pid);
+        }
+        if !process.links.is_empty() {
+            scan.processes += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Keeps argv[0] and its NUL; a command line without NUL is kept whole.
+fn cut_after_argv0(cmdline: &mut Vec<u8>) {
+    if let Some(nul) = cmdline.iter().position(|&b| b == 0) {
+        cmdline.truncate(nul + 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argv0_only() {
+        let mut c = b"/usr/sbin/sshd\0-D\0--secret=x\0".to_vec();
+        cut_after_argv0(&mut c);
+        assert_eq!(c, b"/usr/sbin/sshd\0");
+        let mut c = b"sshd: alice@pts/0".to_vec();
+        cut_after_argv0(&mut c);
+        assert_eq!(c, b"sshd: alice@pts/0");
+        let mut c = Vec::new();
+        cut_after_argv0(&mut c);
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn netlink_port_ids() {
+        let table = b"sk               Eth Pid        Groups   Rmem     Wmem     Dump  Locks    Drops    Inode\n\
+                      0000000000000000 0   1          00000000 0        0        0     2        0        17\n\
+                      0000000000000000 0   0          00000000 0        0        0     2        0        1\n\
+                      0000000000000000 0   4294963201 00000000 0        0        0     2        0        18\n";
+        assert_eq!(netlink_pids(table), BTreeSet::from([1, 4_294_963_201]));
+    }
+
+    #[test]
+    fn socket_targets() {
+        assert!(is_socket(Path::new("socket:[12345]")));
+        assert!(is_socket(Path::new("[0000]:12345")));
+        assert!(!is_socket(Path::new("pipe:[12345]")));
+        assert!(!is_socket(Path::new("/dev/null")));
+    }
+}
