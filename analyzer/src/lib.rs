@@ -1,0 +1,61 @@
+//! netsnap's analyzer: reads a snapshot archive and reproduces what
+//! net-tools `netstat` 2.10 printed on the machine it was taken on.
+//!
+//! The flow runs one way: [`archive`] streams entries out of the tar (gzip or
+//! plain), [`parse`] turns each /proc or /etc file into typed rows,
+//! [`model::Snapshot`] holds them, and [`render`] and [`netstat`] turn the
+//! model into the exact bytes netstat prints. The library does no I/O of its
+//! own: it reads from any `std::io::Read` it is given, so it runs the same
+//! natively and in WebAssembly.
+//!
+//! ```
+//! let args = ["-tan"];
+//! let out = netsnap::netstat_from_reader(&b"not an archive"[..], &args, &Default::default());
+//! assert!(out.is_err());
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod archive;
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod netstat;
+pub mod parse;
+pub mod render;
+
+pub use archive::Limits;
+pub use diag::{Diagnostic, Error};
+pub use load::{LoadPlan, load};
+pub use model::Snapshot;
+pub use render::Output;
+
+use netstat::args::{self, Parsed};
+
+/// Runs a netstat command line (arguments after `netstat`) on the snapshot
+/// read from `input`. Options that make netstat stop while parsing (usage
+/// errors, `-V`, `-h`) are answered without reading the snapshot.
+pub fn netstat_from_reader<R: std::io::Read, A: AsRef<[u8]>>(
+    input: R,
+    args: &[A],
+    limits: &Limits,
+) -> Result<Output, Error> {
+    let opts = match args::parse(args) {
+        Parsed::Exit { stdout, stderr, status } => {
+            return Ok(Output { stdout, stderr, status });
+        }
+        Parsed::Run(o) => o,
+    };
+    let snap = load(input, &netstat::plan(&opts), limits)?;
+    Ok(netstat::run(&snap, &opts))
+}
+
+/// Runs a netstat command line on an already loaded snapshot (one loaded
+/// with [`LoadPlan::everything`]).
+pub fn netstat<A: AsRef<[u8]>>(snap: &Snapshot, args: &[A]) -> Output {
+    match args::parse(args) {
+        Parsed::Exit { stdout, stderr, status } => Output { stdout, stderr, status },
+        Parsed::Run(o) => netstat::run(snap, &o),
+    }
+}

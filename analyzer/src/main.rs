@@ -1,0 +1,81 @@
+//! `netsnap`: the command-line front end of the analyzer.
+
+use std::io::{self, Read, Write};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: netsnap netstat SNAPSHOT [NETSTAT FLAGS...]
+       netsnap --version | --help
+
+SNAPSHOT is a .tar.gz or .tar written by netsnap-collect, or - for stdin.
+`netsnap netstat` prints what net-tools netstat 2.10 printed for the same
+flags on the machine the snapshot was taken on.
+";
+
+fn open(path: &str) -> io::Result<Box<dyn Read>> {
+    if path == "-" {
+        Ok(Box::new(io::stdin().lock()))
+    } else {
+        Ok(Box::new(io::BufReader::with_capacity(
+            1 << 20,
+            std::fs::File::open(path)?,
+        )))
+    }
+}
+
+fn write_all(out: &mut dyn Write, data: &[u8]) -> bool {
+    match out.write_all(data).and_then(|_| out.flush()) {
+        Ok(()) => true,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => true,
+        Err(_) => false,
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let mut err = io::stderr().lock();
+    let first = args.first().and_then(|a| a.to_str());
+    match first {
+        Some("netstat") => {}
+        Some("--version") | Some("-V") => {
+            println!("netsnap {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        Some("--help") | Some("-h") => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            let _ = err.write_all(USAGE.as_bytes());
+            return ExitCode::from(2);
+        }
+    }
+    let Some(snapshot) = args.get(1) else {
+        let _ = err.write_all(b"netsnap: netstat: missing SNAPSHOT\n");
+        let _ = err.write_all(USAGE.as_bytes());
+        return ExitCode::from(2);
+    };
+    let path = snapshot.to_string_lossy().into_owned();
+    use std::os::unix::ffi::OsStrExt;
+    let flags: Vec<&[u8]> = args.get(2..).unwrap_or(&[]).iter().map(|a| a.as_bytes()).collect();
+    let input = match open(&path) {
+        Ok(i) => i,
+        Err(e) => {
+            let _ = writeln!(err, "netsnap: {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match netsnap::netstat_from_reader(input, &flags, &netsnap::Limits::default()) {
+        Ok(out) => {
+            let ok = write_all(&mut io::stdout().lock(), &out.stdout);
+            let _ = write_all(&mut err, &out.stderr);
+            if !ok {
+                return ExitCode::from(2);
+            }
+            ExitCode::from(u8::try_from(out.status & 0xff).unwrap_or(255))
+        }
+        Err(e) => {
+            let _ = writeln!(err, "netsnap: {path}: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

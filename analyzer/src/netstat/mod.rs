@@ -1,0 +1,286 @@
+//! netstat 2.10 emulation: its command line, and the views it prints.
+//!
+//! [`run`] follows netstat's own order of work for the socket views: the
+//! Internet header, tcp, sctp, udp, udplite, raw, then UNIX, then the legacy
+//! families and Bluetooth, each stopping the run when a requested file is
+//! missing.
+
+pub mod args;
+
+use crate::load::LoadPlan;
+use crate::model::{InetKind, Snapshot};
+use crate::render::Output;
+use crate::render::inet::{self, Extras};
+use crate::render::programs::ProgramMap;
+use crate::render::{sctp, unix};
+use args::NetstatOptions;
+
+/// What the archive must provide for these options.
+pub fn plan(opts: &NetstatOptions) -> LoadPlan {
+    LoadPlan {
+        processes: opts.programs > 0,
+    }
+}
+
+fn header_suffix(opts: &NetstatOptions) -> &'static [u8] {
+    if opts.all > 0 {
+        b"(servers and established)"
+    } else if opts.listening > 0 {
+        b"(only servers)"
+    } else {
+        b"(w/o servers)"
+    }
+}
+
+/// The run of one socket listing.
+struct Run<'a> {
+    snap: &'a Snapshot,
+    opts: &'a NetstatOptions,
+    out: Output,
+    programs: Option<ProgramMap>,
+    programs_loaded: bool,
+}
+
+impl Run<'_> {
+    /// netstat's `prg_cache_load`: once per run, only with `-p`.
+    fn load_programs(&mut self) {
+        if self.programs_loaded || self.opts.programs == 0 {
+            return;
+        }
+        self.programs_loaded = true;
+        let map = ProgramMap::build(&self.snap.processes, self.snap.manifest.euid);
+        self.out.stderr.extend_from_slice(&map.message);
+        self.programs = Some(map);
+    }
+
+    fn no_support(&mut self, name: &str) {
+        self.out
+            .stderr
+            .extend_from_slice(format!("netstat: no support for `{name}' on this system.\n").as_bytes());
+    }
+
+    /// The missing-primary-file rule shared by every protocol section:
+    /// message when requested or verbose, status 1 when requested.
+    fn missing(&mut self, name: &str) -> i32 {
+        let o = self.opts;
+        let requested = o.any_requested();
+        if !o.no_protocol && (requested || o.verbose) {
+            self.no_support(name);
+        }
+        if !o.no_protocol && requested { 1 } else { 0 }
+    }
+
+    fn inet_pair(&mut self, v4: InetKind, v6: InetKind, name: &str) -> i32 {
+        let o = self.opts;
+        let requested = o.any_requested();
+        let mut rc = 0;
+        let snap = self.snap;
+        let ex = Extras {
+            opts: o,
+            names: &snap.names,
+            programs: self.programs.as_ref(),
+        };
+        let hz = snap.manifest.user_hz;
+        let mut out = std::mem::take(&mut self.out);
+        if !requested || o.inet {
+            match snap.inet_table(v4) {
+                Some(t) => inet::render_table(&mut out.stdout, &mut out.stderr, v4, t, &ex, hz),
+                None => {
+                    self.out = out;
+                    rc = self.missing(name);
+                    out = std::mem::take(&mut self.out);
+                }
+            }
+        }
+        if !requested || o.inet6 {
+            if let Some(t) = snap.inet_table(v6) {
+                let ex = Extras {
+                    opts: o,
+                    names: &snap.names,
+                    programs: self.programs.as_ref(),
+                };
+                inet::render_table(&mut out.stdout, &mut out.stderr, v6, t, &ex, hz);
+            }
+        }
+        self.out = out;
+        rc
+    }
+
+    fn sctp(&mut self) -> i32 {
+        let o = self.opts;
+        let snap = self.snap;
+        let requested = o.any_requested();
+        let numeric = o.numeric_hosts || o.numeric_ports || o.numeric_users || o.symbolic;
+        let mut res = 0;
+        if o.all > 0 || o.listening > 0 {
+            if !requested || o.inet {
+                match &snap.sctp_eps {
+                    Some(t) => {
+                        let ex = Extras { opts: o, names: &snap.names, programs: self.programs.as_ref() };
+                        let mut out = std::mem::take(&mut self.out);
+                        sctp::render_eps(&mut out.stdout, &mut out.stderr, t, &ex, numeric);
+                        self.out = out;
+                    }
+                    None => res = self.missing("AF INET (sctp)"),
+                }
+            }
+            if res != 0 {
+                return res;
+            }
+        }
+        if o.all > 0 || o.listening == 0 {
+            res = 0;
+            if !requested || o.inet {
+                match &snap.sctp_assocs {
+                    Some(t) => {
+                        let ex = Extras { opts: o, names: &snap.names, programs: self.programs.as_ref() };
+                        let mut out = std::mem::take(&mut self.out);
+                        sctp::render_assocs(&mut out.stdout, &mut out.stderr, t, &ex, numeric);
+                        self.out = out;
+                    }
+                    None => res = self.missing("AF INET (sctp)"),
+                }
+            }
+        }
+        res
+    }
+
+    fn unix(&mut self) -> i32 {
+        let o = self.opts;
+        self.out.stdout.extend_from_slice(b"Active UNIX domain sockets ");
+        self.out.stdout.extend_from_slice(header_suffix(o));
+        self.out
+            .stdout
+            .extend_from_slice(b"\nProto RefCnt Flags       Type       State         I-Node  ");
+        if o.programs > 0 {
+            self.out.stdout.extend_from_slice(b" PID/Program name    ");
+        }
+        self.out.stdout.extend_from_slice(b" Path\n");
+        match &self.snap.unix {
+            Some(t) => {
+                let mut out = std::mem::take(&mut self.out);
+                unix::render_table(&mut out.stdout, &mut out.stderr, t, o, self.programs.as_ref());
+                self.out = out;
+                0
+            }
+            None => self.missing("AF UNIX"),
+        }
+    }
+
+    /// A legacy family (IPX, AX.25, X.25, NET/ROM, ROSE). Snapshots never
+    /// hold their tables (no modern kernel has them), so only the
+    /// missing-file rule applies.
+    fn legacy(&mut self, flag: bool, name: &str) -> i32 {
+        let o = self.opts;
+        let requested = o.any_requested();
+        if requested && !flag {
+            return 0;
+        }
+        if requested || o.verbose {
+            self.no_support(name);
+        }
+        if requested { 1 } else { 0 }
+    }
+
+    fn sockets(&mut self) -> i32 {
+        let o = self.opts;
+        let requested = o.any_requested();
+        if !requested || o.tcp || o.sctp || o.udp || o.udplite || o.raw {
+            self.load_programs();
+            let s = &mut self.out.stdout;
+            s.extend_from_slice(b"Active Internet connections ");
+            s.extend_from_slice(header_suffix(o));
+            s.extend_from_slice(
+                b"\nProto Recv-Q Send-Q Local Address           Foreign Address         State      ",
+            );
+            if o.extend > 1 {
+                s.extend_from_slice(b" User       Inode     ");
+            }
+            if o.programs > 0 {
+                s.extend_from_slice(b" PID/Program name    ");
+            }
+            if o.timers > 0 {
+                s.extend_from_slice(b" Timer");
+            }
+            s.push(b'\n');
+        }
+        if !requested || o.tcp {
+            let rc = self.inet_pair(InetKind::Tcp, InetKind::Tcp6, "AF INET (tcp)");
+            if rc != 0 {
+                return rc;
+            }
+        }
+        if !requested || o.sctp {
+            let rc = self.sctp();
+            if rc != 0 {
+                return rc;
+            }
+        }
+        if !requested || o.udp {
+            let rc = self.inet_pair(InetKind::Udp, InetKind::Udp6, "AF INET (udp)");
+            if rc != 0 {
+                return rc;
+            }
+        }
+        if !requested || o.udplite {
+            let rc = self.inet_pair(InetKind::UdpLite, InetKind::UdpLite6, "AF INET (udplite)");
+            if rc != 0 {
+                return rc;
+            }
+        }
+        if !requested || o.raw {
+            let rc = self.inet_pair(InetKind::Raw, InetKind::Raw6, "AF INET (raw)");
+            if rc != 0 {
+                return rc;
+            }
+        }
+        if !requested || o.unix {
+            self.load_programs();
+            let rc = self.unix();
+            if rc != 0 {
+                return rc;
+            }
+        }
+        for (flag, name) in [
+            (o.ipx, "AF IPX"),
+            (o.ax25, "AF AX25"),
+            (o.x25, "AF X25"),
+            (o.netrom, "AF NETROM"),
+            (o.rose, "AF ROSE"),
+        ] {
+            let rc = self.legacy(flag, name);
+            if rc != 0 {
+                return rc;
+            }
+        }
+        if requested && (o.l2cap || o.rfcomm) {
+            self.out.stderr.extend_from_slice(
+                b"netstat: feature `AF BLUETOOTH' not supported.\nPlease recompile `net-tools' with newer kernel source or full configuration.\n",
+            );
+            return 1;
+        }
+        0
+    }
+}
+
+/// Renders what `netstat` prints for these options on this snapshot.
+pub fn run(snap: &Snapshot, opts: &NetstatOptions) -> Output {
+    let mut run = Run {
+        snap,
+        opts,
+        out: Output::default(),
+        programs: None,
+        programs_loaded: false,
+    };
+    run.out.stderr.extend_from_slice(&opts.parse_stderr);
+    if opts.masquerade > 0 || opts.statistics > 0 || opts.route > 0 || opts.interfaces > 0 || opts.groups > 0 {
+        run.out.stderr.extend_from_slice(
+            b"netsnap: this netstat view (-r, -i, -s, -g, -M) is not reproduced yet\n",
+        );
+        run.out.status = 2;
+        return run.out;
+    }
+    let status = run.sockets();
+    run.out.status = status;
+    run.out
+}
