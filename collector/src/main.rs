@@ -40,10 +40,12 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(Error::Signal(sig)) => {
-            let _ = writeln!(
-                stderr,
-                "{NAME}: interrupted by signal {sig}, no snapshot written"
-            );
+            let name = match sig {
+                libc::SIGINT => "SIGINT".to_string(),
+                libc::SIGTERM => "SIGTERM".to_string(),
+                _ => format!("signal {sig}"),
+            };
+            let _ = writeln!(stderr, "{NAME}: interrupted by {name}, no snapshot written");
             ExitCode::from(128u8.saturating_add(u8::try_from(sig).unwrap_or(0)))
         }
     }
@@ -117,7 +119,7 @@ fn run() -> Result<(), Error> {
     let header = Header {
         capture_start,
         boot_id,
-        hostname: uname.nodename.clone(),
+        hostname: uname.nodename,
         kernel_release: uname.release,
         machine: uname.machine,
         user_hz,
@@ -133,8 +135,6 @@ fn run() -> Result<(), Error> {
         tables: files
             .tables
             .iter()
-            .chain(&files.others)
-            .filter(|e| e.path.starts_with("proc/net"))
             .map(|e| e.path.to_string_lossy().into_owned())
             .collect(),
     }

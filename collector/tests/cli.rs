@@ -225,6 +225,7 @@ fn snapshot_layout() {
         .filter_map(Value::as_str)
         .collect();
     assert_eq!(tables.first(), Some(&"proc/net/tcp"));
+    assert!(tables.contains(&"proc/net/unix") && !tables.contains(&"proc/net/route"));
     let following: Vec<&str> = entries[1..=tables.len()]
         .iter()
         .map(|e| e.path.as_str())
