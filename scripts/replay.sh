@@ -143,7 +143,7 @@ while IFS= read -r slug; do
 		rm -f -- "$outdir/$slug.args"
 		continue
 	fi
-	echo "$slug" >>"$work/slugs"
+	printf '%s\n' "$slug" >>"$work/slugs"
 done <"$work/all-slugs"
 
 unshare --mount --propagation private --net -- "${BASH_SOURCE[0]}" --inner \
