@@ -1,1 +1,5 @@
-//! Integration tests: golden outputs over fixtures/.
+//! Integration tests: golden outputs of the real netstat over `fixtures/`,
+//! and differential tests against the real tools where they are installed.
+
+mod differential;
+mod golden;

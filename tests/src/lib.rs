@@ -1,1 +1,200 @@
-//! Shared helpers for the integration tests.
+//! Shared helpers for the integration tests: finding fixtures, reading
+//! recorded outputs of the real tools, running netsnap on them, and showing
+//! differences.
+
+use std::path::{Path, PathBuf};
+
+/// The repository's `fixtures/` directory.
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}
+
+/// One recorded command: its arguments and what the real tool printed.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// Path of the `.args` file.
+    pub path: PathBuf,
+    /// Arguments after the tool name.
+    pub args: Vec<Vec<u8>>,
+    /// Expected stdout.
+    pub stdout: Vec<u8>,
+    /// Expected stderr.
+    pub stderr: Vec<u8>,
+    /// Expected exit status.
+    pub status: i32,
+}
+
+/// Reads every recorded command in `dir` (files `<slug>.args`, `.stdout`,
+/// `.stderr`, `.status`), sorted by name.
+pub fn recorded(dir: &Path) -> Vec<Recorded> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    let mut paths: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "args"))
+        .collect();
+    paths.sort();
+    for p in paths {
+        let read = |ext: &str| std::fs::read(p.with_extension(ext)).unwrap_or_default();
+        let args_text = read("args");
+        let args: Vec<Vec<u8>> = if args_text.is_empty() {
+            Vec::new()
+        } else {
+            args_text
+                .strip_suffix(b"\n")
+                .unwrap_or(&args_text)
+                .split(|&b| b == b'\n')
+                .map(|a| a.to_vec())
+                .collect()
+        };
+        let status = String::from_utf8_lossy(&read("status"))
+            .trim()
+            .parse()
+            .unwrap_or(-1);
+        out.push(Recorded {
+            path: p.clone(),
+            args,
+            stdout: read("stdout"),
+            stderr: read("stderr"),
+            status,
+        });
+    }
+    out
+}
+
+/// Runs `netsnap netstat` (the library) on a snapshot file.
+pub fn run_netstat(snapshot: &Path, args: &[Vec<u8>]) -> netsnap::Output {
+    let file = match std::fs::File::open(snapshot) {
+        Ok(f) => f,
+        Err(e) => {
+            return netsnap::Output {
+                stdout: Vec::new(),
+                stderr: format!("cannot open {}: {e}\n", snapshot.display()).into_bytes(),
+                status: 2,
+            };
+        }
+    };
+    let reader = std::io::BufReader::new(file);
+    match netsnap::netstat_from_reader(reader, args, &netsnap::Limits::default()) {
+        Ok(o) => o,
+        Err(e) => netsnap::Output {
+            stdout: Vec::new(),
+            stderr: format!("netsnap: {e}\n").into_bytes(),
+            status: 2,
+        },
+    }
+}
+
+/// A line-by-line report of where two outputs first differ.
+pub fn diff(expected: &[u8], got: &[u8]) -> String {
+    let e: Vec<&[u8]> = expected.split(|&b| b == b'\n').collect();
+    let g: Vec<&[u8]> = got.split(|&b| b == b'\n').collect();
+    let mut report = String::new();
+    let mut shown = 0;
+    for i in 0..e.len().max(g.len()) {
+        let (a, b) = (e.get(i), g.get(i));
+        if a != b {
+            report.push_str(&format!(
+                "line {}:\n  expected: {:?}\n  got:      {:?}\n",
+                i + 1,
+                a.map(|x| String::from_utf8_lossy(x)),
+                b.map(|x| String::from_utf8_lossy(x))
+            ));
+            shown += 1;
+            if shown >= 5 {
+                report.push_str("  ...\n");
+                break;
+            }
+        }
+    }
+    report
+}
+
+/// Compares one output with a recording; `None` when identical.
+pub fn mismatch(rec: &Recorded, got: &netsnap::Output) -> Option<String> {
+    if got.stdout == rec.stdout && got.stderr == rec.stderr && got.status == rec.status {
+        return None;
+    }
+    let args: Vec<String> = rec
+        .args
+        .iter()
+        .map(|a| String::from_utf8_lossy(a).into_owned())
+        .collect();
+    let mut m = format!("{} (args {:?})\n", rec.path.display(), args);
+    if got.status != rec.status {
+        m.push_str(&format!("status: expected {}, got {}\n", rec.status, got.status));
+    }
+    if got.stdout != rec.stdout {
+        m.push_str("stdout differs:\n");
+        m.push_str(&diff(&rec.stdout, &got.stdout));
+    }
+    if got.stderr != rec.stderr {
+        m.push_str("stderr differs:\n");
+        m.push_str(&diff(&rec.stderr, &got.stderr));
+    }
+    Some(m)
+}
+
+/// A small deterministic random number generator (xorshift64*), so that
+/// differential tests are reproducible from their seed.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed (0 is replaced by a fixed constant).
+    pub fn new(seed: u64) -> Self {
+        Rng(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+    }
+
+    /// The next number.
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number below `n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
+    }
+}
+
+/// Flags that select socket views, as people type them; the random
+/// differential test draws from these.
+pub const SOCKET_FLAGS: &[&str] = &[
+    "-a", "-l", "-t", "-u", "-U", "-w", "-x", "-n", "--numeric-hosts", "--numeric-ports",
+    "--numeric-users", "-N", "-e", "-ee", "-o", "-p", "-W", "-4", "-6", "-v", "-S", "-A inet",
+    "-A inet6", "-A unix", "-A inet,unix", "-A inet6,inet", "--inet", "--inet6", "--unix", "--tcp",
+    "--udp", "--raw", "--all", "--listening", "--programs", "--timers", "--extend", "--wide",
+    "--numeric", "--sctp", "--udplite", "-tan", "-tulpn", "-xap", "-anp", "-taneo",
+];
+
+/// A random netstat command line for the socket views.
+pub fn random_socket_args(rng: &mut Rng) -> Vec<String> {
+    let n = 1 + rng.below(4);
+    let mut out = Vec::new();
+    for _ in 0..n {
+        let f = SOCKET_FLAGS[rng.below(SOCKET_FLAGS.len())];
+        out.extend(f.split(' ').map(|s| s.to_string()));
+    }
+    // Now and then a cluster of short options, or a rejected one.
+    match rng.below(12) {
+        0 => out.push("-T".to_string()),
+        1 => {
+            let letters = b"atulxnepoWw46";
+            let k = 2 + rng.below(4);
+            let mut s = String::from("-");
+            for _ in 0..k {
+                s.push(letters[rng.below(letters.len())] as char);
+            }
+            out.push(s);
+        }
+        _ => {}
+    }
+    out
+}

@@ -1,0 +1,99 @@
+//! Seeded random differential test: netsnap against the real netstat
+//! replayed on each fixture snapshot (scripts/replay.sh). Needs root, the
+//! real netstat and unshare; skipped without them, except that with
+//! `CI=true` a missing prerequisite is a failure.
+
+use std::path::Path;
+use std::process::Command;
+
+use netsnap_tests::{Rng, fixtures_dir, mismatch, random_socket_args, recorded, run_netstat};
+
+fn prerequisites() -> Result<(), String> {
+    let euid = Command::new("id").arg("-u").output().map_err(|e| e.to_string())?;
+    if String::from_utf8_lossy(&euid.stdout).trim() != "0" {
+        return Err("not root".into());
+    }
+    for tool in ["/usr/bin/netstat", "/usr/bin/unshare"] {
+        if !Path::new(tool).exists() {
+            return Err(format!("{tool} missing"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn random_flags_against_real_netstat() {
+    if let Err(why) = prerequisites() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("differential test cannot run under CI=true: {why}");
+        }
+        eprintln!("differential test skipped: {why}");
+        return;
+    }
+    let per_fixture: usize = std::env::var("NETSNAP_DIFF_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let seed: u64 = std::env::var("NETSNAP_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20261128);
+    eprintln!("differential: seed {seed}, {per_fixture} command lines per fixture");
+    let root = fixtures_dir();
+    let replay = root.join("../scripts/replay.sh");
+    let mut fixtures: Vec<_> = std::fs::read_dir(&root)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    fixtures.sort();
+    let mut failures = Vec::new();
+    let mut total = 0;
+    for (i, fx) in fixtures.iter().enumerate() {
+        let snapshot = fx.join("snapshot.tar.gz");
+        if !snapshot.exists() {
+            continue;
+        }
+        let mut rng = Rng::new(seed.wrapping_add(i as u64));
+        let mut lines: Vec<String> = (0..per_fixture)
+            .map(|_| random_socket_args(&mut rng).join(" "))
+            .collect();
+        lines.sort();
+        lines.dedup();
+        let work = std::env::temp_dir().join(format!(
+            "netsnap-diff-{}-{}",
+            std::process::id(),
+            fx.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        ));
+        let _ = std::fs::remove_dir_all(&work);
+        let _ = std::fs::create_dir_all(&work);
+        let cases = work.join("cases.txt");
+        let _ = std::fs::write(&cases, lines.join("\n") + "\n");
+        let mut cmd = Command::new("bash");
+        cmd.arg(&replay);
+        if let Ok(uid) = std::fs::read_to_string(fx.join("replay-uid")) {
+            cmd.arg("--uid").arg(uid.trim());
+        }
+        let status = cmd
+            .arg(&snapshot)
+            .arg(work.join("out"))
+            .stdin(std::fs::File::open(&cases).unwrap_or_else(|e| panic!("{e}")))
+            .status()
+            .unwrap_or_else(|e| panic!("replay.sh: {e}"));
+        assert!(status.success(), "replay.sh failed on {}", snapshot.display());
+        let recs = recorded(&work.join("out"));
+        assert!(!recs.is_empty(), "replay produced nothing for {}", snapshot.display());
+        for rec in &recs {
+            total += 1;
+            if let Some(m) = mismatch(rec, &run_netstat(&snapshot, &rec.args)) {
+                failures.push(m);
+            }
+        }
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    assert!(total > 0, "no fixture snapshots under {}", root.display());
+    assert!(
+        failures.is_empty(),
+        "{} of {total} differ (seed {seed}):\n{}",
+        failures.len(),
+        failures.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
