@@ -9,7 +9,10 @@ use std::process::Command;
 use netsnap_tests::{Rng, fixtures_dir, mismatch, random_socket_args, recorded, run_netstat};
 
 fn prerequisites() -> Result<(), String> {
-    let euid = Command::new("id").arg("-u").output().map_err(|e| e.to_string())?;
+    let euid = Command::new("id")
+        .arg("-u")
+        .output()
+        .map_err(|e| e.to_string())?;
     if String::from_utf8_lossy(&euid.stdout).trim() != "0" {
         return Err("not root".into());
     }
@@ -61,7 +64,9 @@ fn random_flags_against_real_netstat() {
         let work = std::env::temp_dir().join(format!(
             "netsnap-diff-{}-{}",
             std::process::id(),
-            fx.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+            fx.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
         ));
         let _ = std::fs::remove_dir_all(&work);
         let _ = std::fs::create_dir_all(&work);
@@ -78,9 +83,17 @@ fn random_flags_against_real_netstat() {
             .stdin(std::fs::File::open(&cases).unwrap_or_else(|e| panic!("{e}")))
             .status()
             .unwrap_or_else(|e| panic!("replay.sh: {e}"));
-        assert!(status.success(), "replay.sh failed on {}", snapshot.display());
+        assert!(
+            status.success(),
+            "replay.sh failed on {}",
+            snapshot.display()
+        );
         let recs = recorded(&work.join("out"));
-        assert!(!recs.is_empty(), "replay produced nothing for {}", snapshot.display());
+        assert!(
+            !recs.is_empty(),
+            "replay produced nothing for {}",
+            snapshot.display()
+        );
         for rec in &recs {
             total += 1;
             if let Some(m) = mismatch(rec, &run_netstat(&snapshot, &rec.args)) {
@@ -94,6 +107,11 @@ fn random_flags_against_real_netstat() {
         failures.is_empty(),
         "{} of {total} differ (seed {seed}):\n{}",
         failures.len(),
-        failures.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

@@ -30,16 +30,27 @@ fn golden_netstat_outputs() {
         }
         per_fixture.push(format!(
             "{}: {ok}/{}",
-            case.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            case.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
             recs.len()
         ));
     }
     eprintln!("golden: {}", per_fixture.join(", "));
-    assert!(total > 0, "no recorded outputs found under {}", root.display());
+    assert!(
+        total > 0,
+        "no recorded outputs found under {}",
+        root.display()
+    );
     assert!(
         failures.is_empty(),
         "{} of {total} outputs differ:\n{}",
         failures.len(),
-        failures.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

@@ -74,7 +74,8 @@ impl<R: Read> Read for Capped<R> {
 }
 
 fn is_limit(e: &io::Error) -> bool {
-    e.get_ref().is_some_and(|inner| inner.to_string() == CAP_MESSAGE)
+    e.get_ref()
+        .is_some_and(|inner| inner.to_string() == CAP_MESSAGE)
 }
 
 /// Normalises an entry path: drops a leading `./`; refuses absolute paths
@@ -121,7 +122,9 @@ pub fn read_entries<R: Read>(
         .map_err(|e| Error::Io(e.to_string()))?;
     let gz = head.starts_with(&[0x1f, 0x8b]);
     let stream: Box<dyn Read + '_> = if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(io::Cursor::new(head).chain(input)))
+        Box::new(flate2::read::MultiGzDecoder::new(
+            io::Cursor::new(head).chain(input),
+        ))
     } else {
         let ustar = head.get(257..262) == Some(&b"ustar"[..]);
         let zero_block = head.len() == 512 && head.iter().all(|&b| b == 0);
@@ -174,7 +177,10 @@ pub fn read_entries<R: Read>(
             Err(why) => {
                 diagnostics.push(Diagnostic::file(
                     "archive",
-                    format!("entry {count} skipped: {why}: {}", String::from_utf8_lossy(&raw_path)),
+                    format!(
+                        "entry {count} skipped: {why}: {}",
+                        String::from_utf8_lossy(&raw_path)
+                    ),
                 ));
                 continue;
             }
@@ -211,7 +217,10 @@ pub fn read_entries<R: Read>(
                 }
             }
         } else if kind.is_symlink() {
-            let target = entry.link_name_bytes().map(|c| c.into_owned()).unwrap_or_default();
+            let target = entry
+                .link_name_bytes()
+                .map(|c| c.into_owned())
+                .unwrap_or_default();
             visitor.visit(&path, Entry::Symlink(&target))
         } else if kind.is_dir() {
             let mode = header.mode().unwrap_or(0o755);

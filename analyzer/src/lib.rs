@@ -15,7 +15,10 @@
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod archive;
 pub mod diag;
@@ -42,8 +45,16 @@ pub fn netstat_from_reader<R: std::io::Read, A: AsRef<[u8]>>(
     limits: &Limits,
 ) -> Result<Output, Error> {
     let opts = match args::parse(args) {
-        Parsed::Exit { stdout, stderr, status } => {
-            return Ok(Output { stdout, stderr, status });
+        Parsed::Exit {
+            stdout,
+            stderr,
+            status,
+        } => {
+            return Ok(Output {
+                stdout,
+                stderr,
+                status,
+            });
         }
         Parsed::Run(o) => o,
     };
@@ -55,7 +66,15 @@ pub fn netstat_from_reader<R: std::io::Read, A: AsRef<[u8]>>(
 /// with [`LoadPlan::everything`]).
 pub fn netstat<A: AsRef<[u8]>>(snap: &Snapshot, args: &[A]) -> Output {
     match args::parse(args) {
-        Parsed::Exit { stdout, stderr, status } => Output { stdout, stderr, status },
+        Parsed::Exit {
+            stdout,
+            stderr,
+            status,
+        } => Output {
+            stdout,
+            stderr,
+            status,
+        },
         Parsed::Run(o) => netstat::run(snap, &o),
     }
 }

@@ -82,10 +82,9 @@ impl Visitor for Loader<'_> {
                     .strip_prefix("proc/")
                     .and_then(|r| r.strip_suffix("/fd"))
                     .and_then(|p| p.parse::<u32>().ok())
+                    && mode & 0o500 != 0o500
                 {
-                    if mode & 0o500 != 0o500 {
-                        self.snap.processes.denied.insert(pid);
-                    }
+                    self.snap.processes.denied.insert(pid);
                 }
             }
             Entry::Other => {}
@@ -98,7 +97,11 @@ impl Loader<'_> {
     fn file(&mut self, path: &str, data: &[u8]) {
         let order = self.snap.manifest.byte_order;
         if let Some(kind) = inet_kind(path) {
-            let min = if matches!(kind, InetKind::Tcp | InetKind::Tcp6) { 11 } else { 10 };
+            let min = if matches!(kind, InetKind::Tcp | InetKind::Tcp6) {
+                11
+            } else {
+                10
+            };
             self.decoded_with = order;
             self.snap.inet[kind.index()] = Some(parse::inet::parse(data, order, min));
             return;
@@ -112,37 +115,37 @@ impl Loader<'_> {
             "netsnap-end.json" => {
                 let (c, d) = manifest::parse_closing(path, data);
                 if let Some(c) = &c {
-                    self.snap.processes.denied.extend(c.fd_denied.iter().copied());
+                    self.snap
+                        .processes
+                        .denied
+                        .extend(c.fd_denied.iter().copied());
                 }
                 self.snap.closing = c;
                 self.snap.diagnostics.extend(d);
             }
             "proc/net/unix" => self.snap.unix = Some(parse::unix::parse(data)),
             "proc/net/sctp/eps" => self.snap.sctp_eps = Some(parse::sctp::parse_eps(data)),
-            "proc/net/sctp/assocs" => {
-                self.snap.sctp_assocs = Some(parse::sctp::parse_assocs(data))
-            }
+            "proc/net/sctp/assocs" => self.snap.sctp_assocs = Some(parse::sctp::parse_assocs(data)),
             "etc/hosts" => self.hosts = data.to_vec(),
             "etc/networks" => self.networks = data.to_vec(),
             "etc/services" => self.services = data.to_vec(),
             "etc/protocols" => self.protocols = data.to_vec(),
             "etc/passwd" => self.passwd = data.to_vec(),
             _ => {
-                if let Some(rest) = path.strip_prefix("proc/") {
-                    if let Some((pid, name)) = rest.split_once('/') {
-                        if let Ok(pid) = pid.parse::<u32>() {
-                            match name {
-                                "cmdline" => {
-                                    self.snap.processes.cmdlines.insert(pid, data.to_vec());
-                                    return;
-                                }
-                                "stat" => {
-                                    self.snap.processes.stats.insert(pid, data.to_vec());
-                                    return;
-                                }
-                                _ => {}
-                            }
+                if let Some(rest) = path.strip_prefix("proc/")
+                    && let Some((pid, name)) = rest.split_once('/')
+                    && let Ok(pid) = pid.parse::<u32>()
+                {
+                    match name {
+                        "cmdline" => {
+                            self.snap.processes.cmdlines.insert(pid, data.to_vec());
+                            return;
                         }
+                        "stat" => {
+                            self.snap.processes.stats.insert(pid, data.to_vec());
+                            return;
+                        }
+                        _ => {}
                     }
                 }
                 if data.len() <= OTHER_MAX {

@@ -56,7 +56,12 @@ fn main() -> ExitCode {
     };
     let path = snapshot.to_string_lossy().into_owned();
     use std::os::unix::ffi::OsStrExt;
-    let flags: Vec<&[u8]> = args.get(2..).unwrap_or(&[]).iter().map(|a| a.as_bytes()).collect();
+    let flags: Vec<&[u8]> = args
+        .get(2..)
+        .unwrap_or(&[])
+        .iter()
+        .map(|a| a.as_bytes())
+        .collect();
     let input = match open(&path) {
         Ok(i) => i,
         Err(e) => {

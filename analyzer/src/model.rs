@@ -61,7 +61,10 @@ impl Addr {
 
     /// An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`).
     pub fn is_v4_mapped(&self) -> bool {
-        self.v6 && self.bytes[..10].iter().all(|&b| b == 0) && self.bytes[10] == 0xff && self.bytes[11] == 0xff
+        self.v6
+            && self.bytes[..10].iter().all(|&b| b == 0)
+            && self.bytes[10] == 0xff
+            && self.bytes[11] == 0xff
     }
 }
 

@@ -124,7 +124,10 @@ pub fn mismatch(rec: &Recorded, got: &netsnap::Output) -> Option<String> {
         .collect();
     let mut m = format!("{} (args {:?})\n", rec.path.display(), args);
     if got.status != rec.status {
-        m.push_str(&format!("status: expected {}, got {}\n", rec.status, got.status));
+        m.push_str(&format!(
+            "status: expected {}, got {}\n",
+            rec.status, got.status
+        ));
     }
     if got.stdout != rec.stdout {
         m.push_str("stdout differs:\n");
@@ -145,7 +148,11 @@ pub struct Rng(u64);
 impl Rng {
     /// A generator from a seed (0 is replaced by a fixed constant).
     pub fn new(seed: u64) -> Self {
-        Rng(if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed })
+        Rng(if seed == 0 {
+            0x9E37_79B9_7F4A_7C15
+        } else {
+            seed
+        })
     }
 
     /// The next number.
@@ -167,11 +174,52 @@ impl Rng {
 /// Flags that select socket views, as people type them; the random
 /// differential test draws from these.
 pub const SOCKET_FLAGS: &[&str] = &[
-    "-a", "-l", "-t", "-u", "-U", "-w", "-x", "-n", "--numeric-hosts", "--numeric-ports",
-    "--numeric-users", "-N", "-e", "-ee", "-o", "-p", "-W", "-4", "-6", "-v", "-S", "-A inet",
-    "-A inet6", "-A unix", "-A inet,unix", "-A inet6,inet", "--inet", "--inet6", "--unix", "--tcp",
-    "--udp", "--raw", "--all", "--listening", "--programs", "--timers", "--extend", "--wide",
-    "--numeric", "--sctp", "--udplite", "-tan", "-tulpn", "-xap", "-anp", "-taneo",
+    "-a",
+    "-l",
+    "-t",
+    "-u",
+    "-U",
+    "-w",
+    "-x",
+    "-n",
+    "--numeric-hosts",
+    "--numeric-ports",
+    "--numeric-users",
+    "-N",
+    "-e",
+    "-ee",
+    "-o",
+    "-p",
+    "-W",
+    "-4",
+    "-6",
+    "-v",
+    "-S",
+    "-A inet",
+    "-A inet6",
+    "-A unix",
+    "-A inet,unix",
+    "-A inet6,inet",
+    "--inet",
+    "--inet6",
+    "--unix",
+    "--tcp",
+    "--udp",
+    "--raw",
+    "--all",
+    "--listening",
+    "--programs",
+    "--timers",
+    "--extend",
+    "--wide",
+    "--numeric",
+    "--sctp",
+    "--udplite",
+    "-tan",
+    "-tulpn",
+    "-xap",
+    "-anp",
+    "-taneo",
 ];
 
 /// A random netstat command line for the socket views.

@@ -737,10 +737,10 @@ pub fn parse<A: AsRef<[u8]>>(args: &[A]) -> Parsed {
             b'd' => None,
             _ => return usage_error(stderr),
         };
-        if let Some(family) = family {
-            if !apply_families(family, &mut opts, &mut hidden, &mut stderr) {
-                return exit(b"", stderr, 1);
-            }
+        if let Some(family) = family
+            && !apply_families(family, &mut opts, &mut hidden, &mut stderr)
+        {
+            return exit(b"", stderr, 1);
         }
     }
 

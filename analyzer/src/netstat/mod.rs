@@ -54,9 +54,9 @@ impl Run<'_> {
     }
 
     fn no_support(&mut self, name: &str) {
-        self.out
-            .stderr
-            .extend_from_slice(format!("netstat: no support for `{name}' on this system.\n").as_bytes());
+        self.out.stderr.extend_from_slice(
+            format!("netstat: no support for `{name}' on this system.\n").as_bytes(),
+        );
     }
 
     /// The missing-primary-file rule shared by every protocol section:
@@ -92,15 +92,15 @@ impl Run<'_> {
                 }
             }
         }
-        if !requested || o.inet6 {
-            if let Some(t) = snap.inet_table(v6) {
-                let ex = Extras {
-                    opts: o,
-                    names: &snap.names,
-                    programs: self.programs.as_ref(),
-                };
-                inet::render_table(&mut out.stdout, &mut out.stderr, v6, t, &ex, hz);
-            }
+        if (!requested || o.inet6)
+            && let Some(t) = snap.inet_table(v6)
+        {
+            let ex = Extras {
+                opts: o,
+                names: &snap.names,
+                programs: self.programs.as_ref(),
+            };
+            inet::render_table(&mut out.stdout, &mut out.stderr, v6, t, &ex, hz);
         }
         self.out = out;
         rc
@@ -116,7 +116,11 @@ impl Run<'_> {
             if !requested || o.inet {
                 match &snap.sctp_eps {
                     Some(t) => {
-                        let ex = Extras { opts: o, names: &snap.names, programs: self.programs.as_ref() };
+                        let ex = Extras {
+                            opts: o,
+                            names: &snap.names,
+                            programs: self.programs.as_ref(),
+                        };
                         let mut out = std::mem::take(&mut self.out);
                         sctp::render_eps(&mut out.stdout, &mut out.stderr, t, &ex, numeric);
                         self.out = out;
@@ -133,7 +137,11 @@ impl Run<'_> {
             if !requested || o.inet {
                 match &snap.sctp_assocs {
                     Some(t) => {
-                        let ex = Extras { opts: o, names: &snap.names, programs: self.programs.as_ref() };
+                        let ex = Extras {
+                            opts: o,
+                            names: &snap.names,
+                            programs: self.programs.as_ref(),
+                        };
                         let mut out = std::mem::take(&mut self.out);
                         sctp::render_assocs(&mut out.stdout, &mut out.stderr, t, &ex, numeric);
                         self.out = out;
@@ -147,7 +155,9 @@ impl Run<'_> {
 
     fn unix(&mut self) -> i32 {
         let o = self.opts;
-        self.out.stdout.extend_from_slice(b"Active UNIX domain sockets ");
+        self.out
+            .stdout
+            .extend_from_slice(b"Active UNIX domain sockets ");
         self.out.stdout.extend_from_slice(header_suffix(o));
         self.out
             .stdout
@@ -159,7 +169,13 @@ impl Run<'_> {
         match &self.snap.unix {
             Some(t) => {
                 let mut out = std::mem::take(&mut self.out);
-                unix::render_table(&mut out.stdout, &mut out.stderr, t, o, self.programs.as_ref());
+                unix::render_table(
+                    &mut out.stdout,
+                    &mut out.stderr,
+                    t,
+                    o,
+                    self.programs.as_ref(),
+                );
                 self.out = out;
                 0
             }
@@ -273,7 +289,12 @@ pub fn run(snap: &Snapshot, opts: &NetstatOptions) -> Output {
         programs_loaded: false,
     };
     run.out.stderr.extend_from_slice(&opts.parse_stderr);
-    if opts.masquerade > 0 || opts.statistics > 0 || opts.route > 0 || opts.interfaces > 0 || opts.groups > 0 {
+    if opts.masquerade > 0
+        || opts.statistics > 0
+        || opts.route > 0
+        || opts.interfaces > 0
+        || opts.groups > 0
+    {
         run.out.stderr.extend_from_slice(
             b"netsnap: this netstat view (-r, -i, -s, -g, -M) is not reproduced yet\n",
         );

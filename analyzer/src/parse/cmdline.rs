@@ -33,7 +33,10 @@ mod tests {
     #[test]
     fn program_names() {
         assert_eq!(netstat_program(b"/usr/sbin/sshd\0-D\0"), b"sshd");
-        assert_eq!(netstat_program(b"sshd: alice@pts/0\0"), b"sshd: alice@pts/0");
+        assert_eq!(
+            netstat_program(b"sshd: alice@pts/0\0"),
+            b"sshd: alice@pts/0"
+        );
         assert_eq!(netstat_program(b"rel/path/prog\0"), b"rel/path/prog");
         assert_eq!(netstat_program(b"/a/b/c/\0"), b"");
         assert_eq!(netstat_program(b""), b"");

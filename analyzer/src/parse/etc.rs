@@ -168,9 +168,9 @@ impl Services {
             if port.is_empty() || !port.iter().all(|b| b.is_ascii_digit()) {
                 continue;
             }
-            let port = port
-                .iter()
-                .fold(0u64, |a, &d| a.saturating_mul(10).saturating_add(u64::from(d - b'0')));
+            let port = port.iter().fold(0u64, |a, &d| {
+                a.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+            });
             let proto = match proto {
                 b"tcp" => ServiceProto::Tcp,
                 b"udp" => ServiceProto::Udp,
@@ -187,9 +187,9 @@ impl Services {
             if num.is_empty() || !num.iter().all(|b| b.is_ascii_digit()) {
                 continue;
             }
-            let n = num
-                .iter()
-                .fold(0u64, |a, &d| a.saturating_mul(10).saturating_add(u64::from(d - b'0')));
+            let n = num.iter().fold(0u64, |a, &d| {
+                a.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+            });
             map.insert((ServiceProto::Raw, n as u16), name.to_vec());
         }
         Services { map }
@@ -239,7 +239,9 @@ mod tests {
 
     #[test]
     fn hosts_first_line_wins() {
-        let h = Hosts::parse(b"127.0.0.1 localhost\n127.0.0.1 other\n::1 ip6-localhost ip6-loopback # c\n# x\n");
+        let h = Hosts::parse(
+            b"127.0.0.1 localhost\n127.0.0.1 other\n::1 ip6-localhost ip6-loopback # c\n# x\n",
+        );
         assert_eq!(h.lookup(&Addr::v4([127, 0, 0, 1])), Some(&b"localhost"[..]));
         let mut one = [0u8; 16];
         one[15] = 1;
@@ -248,10 +250,7 @@ mod tests {
 
     #[test]
     fn services_last_wins_and_protocols_override_raw() {
-        let s = Services::parse(
-            b"a 22/tcp\nb 22/tcp\nc 53/udp\nd 1/raw\n",
-            b"icmp 1 ICMP\n",
-        );
+        let s = Services::parse(b"a 22/tcp\nb 22/tcp\nc 53/udp\nd 1/raw\n", b"icmp 1 ICMP\n");
         assert_eq!(s.lookup(ServiceProto::Tcp, 22), Some(&b"b"[..]));
         assert_eq!(s.lookup(ServiceProto::Udp, 53), Some(&b"c"[..]));
         assert_eq!(s.lookup(ServiceProto::Raw, 1), Some(&b"icmp"[..]));

@@ -56,7 +56,10 @@ mod tests {
         assert_eq!(netstat_socket_inode(b"socket:[]"), None);
         assert_eq!(netstat_socket_inode(b"socket:[1x]"), None);
         // Longer than 29 bytes: the closing bracket is never read.
-        assert_eq!(netstat_socket_inode(b"socket:[000000000000000000012345]"), None);
+        assert_eq!(
+            netstat_socket_inode(b"socket:[000000000000000000012345]"),
+            None
+        );
     }
 
     #[test]

@@ -120,7 +120,10 @@ pub fn parse_row(line: &[u8], order: ByteOrder) -> Option<InetRow> {
     if items >= 4 {
         row.remote = decode_addr(remote_hex, order, v6);
     } else {
-        row.remote = Addr { v6, ..Addr::default() };
+        row.remote = Addr {
+            v6,
+            ..Addr::default()
+        };
     }
     Some(row)
 }
@@ -157,6 +160,9 @@ mod tests {
         assert_eq!(le, Addr::v6(one));
         let be = decode_addr(b"00000000000000000000000000000001", ByteOrder::Big, true);
         assert_eq!(be, Addr::v6(one));
-        assert_eq!(decode_addr(b"7F000001", ByteOrder::Big, false).v4_bytes(), [127, 0, 0, 1]);
+        assert_eq!(
+            decode_addr(b"7F000001", ByteOrder::Big, false).v4_bytes(),
+            [127, 0, 0, 1]
+        );
     }
 }

@@ -142,7 +142,10 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_ignored_and_defaults_apply() {
-        let (m, d) = parse_manifest("netsnap.json", br#"{"format_version":1,"future":{"x":1},"byte_order":"big"}"#);
+        let (m, d) = parse_manifest(
+            "netsnap.json",
+            br#"{"format_version":1,"future":{"x":1},"byte_order":"big"}"#,
+        );
         assert!(d.is_none());
         assert_eq!(m.byte_order, ByteOrder::Big);
         assert_eq!(m.user_hz, 100);

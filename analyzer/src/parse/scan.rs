@@ -89,12 +89,12 @@ impl<'a> Scanner<'a> {
         };
         let mut body = after_sign;
         if radix == 16 {
-            let r: IResult<&[u8], &[u8]> = nom::branch::alt((tag(&b"0x"[..]), tag(&b"0X"[..])))
-                .parse(after_sign);
-            if let Ok((i, _)) = r {
-                if digits_in(i, 16).is_ok() {
-                    body = i;
-                }
+            let r: IResult<&[u8], &[u8]> =
+                nom::branch::alt((tag(&b"0x"[..]), tag(&b"0X"[..]))).parse(after_sign);
+            if let Ok((i, _)) = r
+                && digits_in(i, 16).is_ok()
+            {
+                body = i;
             }
         }
         let r = digits_in(body, radix);

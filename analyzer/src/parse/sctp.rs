@@ -152,12 +152,18 @@ mod tests {
         assert_eq!(eps.rows.len(), 1);
         assert_eq!(eps.rows[0].state, 10);
         assert_eq!(eps.rows[0].local_port, 5000);
-        assert_eq!(eps.rows[0].local_addrs, vec![b"10.0.0.1".to_vec(), b"192.168.7.7".to_vec()]);
+        assert_eq!(
+            eps.rows[0].local_addrs,
+            vec![b"10.0.0.1".to_vec(), b"192.168.7.7".to_vec()]
+        );
         let assocs = parse_assocs(b" ASSOC     SOCK   STY SST ST HBKT ASSOC-ID TX_QUEUE RX_QUEUE UID INODE LPORT RPORT LADDRS <-> RADDRS HBINT INS OUTS MAXRT T1X T2X RTXC wmema wmemq sndbuf rcvbuf\nffff8801 ffff8802 2 1 4 1000 1 5 7 0 33333 5000 6000 *10.0.0.1 192.168.7.7 <-> *10.0.0.2 10.0.0.3 \t7500 10 10 10 0 0 0 1 0 212992 212992\n");
         assert_eq!(assocs.rows.len(), 1);
         let r = &assocs.rows[0];
         assert_eq!((r.state, r.tx_queue, r.rx_queue, r.inode), (1, 5, 7, 33333));
         assert_eq!(r.local_addrs.len(), 2);
-        assert_eq!(r.remote_addrs, vec![b"*10.0.0.2".to_vec(), b"10.0.0.3".to_vec()]);
+        assert_eq!(
+            r.remote_addrs,
+            vec![b"*10.0.0.2".to_vec(), b"10.0.0.3".to_vec()]
+        );
     }
 }

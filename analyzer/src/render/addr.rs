@@ -56,10 +56,7 @@ pub fn ntop6(b: &[u8; 16]) -> Vec<u8> {
         if i != 0 {
             out.push(':');
         }
-        if i == 6
-            && best_base == 0
-            && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))
-        {
+        if i == 6 && best_base == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)) {
             out.push_str(&format!("{}.{}.{}.{}", b[12], b[13], b[14], b[15]));
             break;
         }
@@ -81,7 +78,10 @@ fn fix_v4(addr: &Addr, text: Vec<u8>) -> Vec<u8> {
     let Some(dot) = text.iter().position(|&b| b == b'.') else {
         return text;
     };
-    match text.get(..dot).and_then(|h| h.iter().rposition(|&b| b == b':')) {
+    match text
+        .get(..dot)
+        .and_then(|h| h.iter().rposition(|&b| b == b':'))
+    {
         Some(colon) => text.get(colon + 1..).map(|s| s.to_vec()).unwrap_or(text),
         None => text,
     }
@@ -151,12 +151,11 @@ pub fn port_text(names: &Names, port: u32, proto: Option<ServiceProto>, numeric:
     if p == 0 {
         return b"*".to_vec();
     }
-    if !numeric {
-        if let Some(name) = proto.and_then(|pr| names.services.lookup(pr, p)) {
-            if !name.is_empty() {
-                return cbuf(name, 64);
-            }
-        }
+    if !numeric
+        && let Some(name) = proto.and_then(|pr| names.services.lookup(pr, p))
+        && !name.is_empty()
+    {
+        return cbuf(name, 64);
     }
     p.to_string().into_bytes()
 }
@@ -186,7 +185,9 @@ mod tests {
     use super::*;
 
     fn v6(s: &str) -> [u8; 16] {
-        s.parse::<std::net::Ipv6Addr>().map(|a| a.octets()).unwrap_or([0; 16])
+        s.parse::<std::net::Ipv6Addr>()
+            .map(|a| a.octets())
+            .unwrap_or([0; 16])
     }
 
     #[test]
@@ -213,8 +214,14 @@ mod tests {
             addr_port(b"2001:db8:1234:5678:9abc:def0:1234:5678", b"443", false),
             b"2001:db8:1234:5678::443"
         );
-        assert_eq!(addr_port(b"0.0.0.0", b"clc-build-daemon", false), b"0.0.0.:clc-build-daemon");
-        assert_eq!(addr_port(b"198.51.100.77", b"secondname", false), b"198.51.100.7:secondname");
+        assert_eq!(
+            addr_port(b"0.0.0.0", b"clc-build-daemon", false),
+            b"0.0.0.:clc-build-daemon"
+        );
+        assert_eq!(
+            addr_port(b"198.51.100.77", b"secondname", false),
+            b"198.51.100.7:secondname"
+        );
         assert_eq!(addr_port(b"10.0.0.1", b"22", false), b"10.0.0.1:22");
     }
 

@@ -47,7 +47,9 @@ impl Extras<'_> {
             let name = if self.opts.numeric_users {
                 None
             } else {
-                u32::try_from(uid).ok().and_then(|u| self.names.passwd.lookup(u))
+                u32::try_from(uid)
+                    .ok()
+                    .and_then(|u| self.names.passwd.lookup(u))
             };
             match name {
                 Some(n) => pad_right(out, n, 10),
@@ -107,7 +109,11 @@ fn service_proto(kind: InetKind) -> ServiceProto {
 fn timer_text(kind: InetKind, row: &InetRow, user_hz: u32) -> Vec<u8> {
     let is_tcp = matches!(kind, InetKind::Tcp | InetKind::Tcp6);
     let retr = if is_tcp { row.retransmits as i64 } else { 0 };
-    let divisor = if is_tcp { f64::from(user_hz.max(1)) } else { 100.0 };
+    let divisor = if is_tcp {
+        f64::from(user_hz.max(1))
+    } else {
+        100.0
+    };
     let secs = fixed2(row.when as f64 / divisor);
     let secs = String::from_utf8_lossy(&secs).into_owned();
     let tail = format!("{secs}/{retr}/{})", row.timeout);

@@ -56,7 +56,13 @@ fn sprint(names: &Names, text: &[u8], numeric: bool) -> Vec<u8> {
 }
 
 /// Renders endpoints.
-pub fn render_eps(out: &mut Vec<u8>, err: &mut Vec<u8>, table: &SctpTable, ex: &Extras<'_>, numeric: bool) {
+pub fn render_eps(
+    out: &mut Vec<u8>,
+    err: &mut Vec<u8>,
+    table: &SctpTable,
+    ex: &Extras<'_>,
+    numeric: bool,
+) {
     for _ in &table.bogus_lines {
         err.extend_from_slice(b"warning, got bogus sctp eps line.\n");
     }
@@ -74,7 +80,11 @@ pub fn render_eps(out: &mut Vec<u8>, err: &mut Vec<u8>, table: &SctpTable, ex: &
             cell.extend_from_slice(&port);
             pad_right(out, &cell, 47);
             out.push(b' ');
-            let st = if i == 0 { state_text(row.state) } else { Vec::new() };
+            let st = if i == 0 {
+                state_text(row.state)
+            } else {
+                Vec::new()
+            };
             pad_right(out, &st, 11);
         }
         ex.finish(out, row.uid, row.inode, b"");
@@ -82,14 +92,25 @@ pub fn render_eps(out: &mut Vec<u8>, err: &mut Vec<u8>, table: &SctpTable, ex: &
 }
 
 /// Renders associations.
-pub fn render_assocs(out: &mut Vec<u8>, err: &mut Vec<u8>, table: &SctpTable, ex: &Extras<'_>, numeric: bool) {
+pub fn render_assocs(
+    out: &mut Vec<u8>,
+    err: &mut Vec<u8>,
+    table: &SctpTable,
+    ex: &Extras<'_>,
+    numeric: bool,
+) {
     for _ in &table.bogus_lines {
         err.extend_from_slice(b"warning, got bogus sctp assoc line.\n");
     }
     for row in &table.rows {
         let mut lport = port_text(ex.names, row.local_port as u32, None, ex.opts.numeric_ports);
         lport.truncate(15);
-        let mut rport = port_text(ex.names, row.remote_port as u32, None, ex.opts.numeric_ports);
+        let mut rport = port_text(
+            ex.names,
+            row.remote_port as u32,
+            None,
+            ex.opts.numeric_ports,
+        );
         rport.truncate(15);
         let strip = |a: &Vec<u8>| -> Vec<u8> {
             let s: &[u8] = a.strip_prefix(b"*").unwrap_or(a);
@@ -118,7 +139,11 @@ pub fn render_assocs(out: &mut Vec<u8>, err: &mut Vec<u8>, table: &SctpTable, ex
                 }
                 out.push(b' ');
             }
-            let st = if i == 0 { state_text(row.state) } else { Vec::new() };
+            let st = if i == 0 {
+                state_text(row.state)
+            } else {
+                Vec::new()
+            };
             pad_right(out, &st, 11);
         }
         ex.finish(out, row.uid, row.inode, b"");

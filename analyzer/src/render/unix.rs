@@ -76,7 +76,11 @@ pub fn render_table(
         }
         if let Some(p) = programs {
             out.push(b' ');
-            let name = if table.has_inode { p.get(row.inode) } else { b"-" };
+            let name = if table.has_inode {
+                p.get(row.inode)
+            } else {
+                b"-"
+            };
             pad_right(out, name, PROGNAME_WIDTH);
         }
         out.push(b' ');
