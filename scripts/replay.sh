@@ -78,7 +78,7 @@ inner() {
 	while IFS= read -r slug; do
 		mapfile -t args <"$outdir/$slug.args"
 		status=0
-		env -i "${envs[@]}" timeout 20 "${runas[@]}" "$bin" "${args[@]}" \
+		env -i "${envs[@]}" timeout 20 "${runas[@]}" "$tool" "${args[@]}" \
 			</dev/null >"$outdir/$slug.stdout" 2>"$outdir/$slug.stderr" || status=$?
 		echo "$status" >"$outdir/$slug.status"
 	done <"$work/slugs"

@@ -1,0 +1,125 @@
+//! Live differential test: capture a fresh network namespace now, replay
+//! the real netstat on the snapshot now, and compare netsnap's output with
+//! it. Needs root, ip, unshare, python3 and netstat; skipped without them,
+//! except that under `CI=true` a missing prerequisite is a failure.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use netsnap_tests::{fixtures_dir, mismatch, recorded, run_netstat};
+
+const HOLDER: &str = r#"
+import socket, sys, os
+keep = []
+l4 = socket.socket(); l4.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); l4.bind(("127.0.0.1", 22)); l4.listen(8); keep.append(l4)
+l6 = socket.socket(socket.AF_INET6); l6.bind(("::1", 8080)); l6.listen(8); keep.append(l6)
+c = socket.create_connection(("127.0.0.1", 22)); keep.append(c)
+a, _ = l4.accept(); keep.append(a)
+c.send(b"x" * 100)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("0.0.0.0", 53)); keep.append(u)
+uc = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); uc.connect(("127.0.0.1", 53)); keep.append(uc)
+ux = socket.socket(socket.AF_UNIX); ux.bind("/tmp/netsnap-live-%d.sock" % os.getpid()); ux.listen(1); keep.append(ux)
+p1, p2 = socket.socketpair(); keep += [p1, p2]
+ab = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); ab.bind("\0netsnap-live-abstract"); keep.append(ab)
+r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP); keep.append(r)
+print("ready", flush=True)
+sys.stdin.read()
+"#;
+
+fn prerequisites() -> Result<(), String> {
+    let out = Command::new("id").arg("-u").output().map_err(|e| e.to_string())?;
+    if String::from_utf8_lossy(&out.stdout).trim() != "0" {
+        return Err("not root".into());
+    }
+    for tool in ["/usr/bin/netstat", "/usr/bin/unshare"] {
+        if !Path::new(tool).exists() {
+            return Err(format!("{tool} missing"));
+        }
+    }
+    for tool in ["ip", "python3"] {
+        let ok = Command::new(tool).arg("-V").output().is_ok()
+            || Command::new(tool).arg("--version").output().is_ok();
+        if !ok {
+            return Err(format!("{tool} missing"));
+        }
+    }
+    Ok(())
+}
+
+struct Netns(String);
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.0]).status();
+    }
+}
+
+fn ip(args: &[&str]) {
+    let st = Command::new("ip").args(args).status();
+    assert!(st.is_ok_and(|s| s.success()), "ip {args:?} failed");
+}
+
+#[test]
+fn live_capture_matches_real_netstat() {
+    if let Err(why) = prerequisites() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("live test cannot run under CI=true: {why}");
+        }
+        eprintln!("live test skipped: {why}");
+        return;
+    }
+    let name = format!("nsnap-live-{}", std::process::id());
+    ip(&["netns", "add", &name]);
+    let ns = Netns(name);
+    ip(&["-n", &ns.0, "link", "set", "lo", "up"]);
+    let mut holder = Command::new("ip")
+        .args(["netns", "exec", &ns.0, "python3", "-c", HOLDER])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("python3: {e}"));
+    let mut line = String::new();
+    if let Some(out) = holder.stdout.as_mut() {
+        let _ = BufReader::new(out).read_line(&mut line);
+    }
+    assert_eq!(line.trim(), "ready", "socket holder did not start");
+
+    let work: PathBuf = std::env::temp_dir().join(format!("netsnap-live-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap_or_else(|e| panic!("{e}"));
+    let snap = work.join("snap.tar.gz");
+    let st = Command::new("ip")
+        .args(["netns", "exec", &ns.0, env!("CARGO_BIN_EXE_netsnap-collect"), "-o"])
+        .arg(&snap)
+        .status();
+    assert!(st.is_ok_and(|s| s.success()), "collector failed");
+    if let Some(mut stdin) = holder.stdin.take() {
+        let _ = stdin.write_all(b"");
+    }
+    let _ = holder.kill();
+    let _ = holder.wait();
+
+    let cases = fixtures_dir().join("cases/netstat.txt");
+    let st = Command::new("bash")
+        .arg(fixtures_dir().join("../scripts/replay.sh"))
+        .arg(&snap)
+        .arg(work.join("out"))
+        .stdin(std::fs::File::open(&cases).unwrap_or_else(|e| panic!("{e}")))
+        .status();
+    assert!(st.is_ok_and(|s| s.success()), "replay.sh failed");
+    let recs = recorded(&work.join("out"));
+    assert!(recs.len() > 50, "too few replayed cases: {}", recs.len());
+    let failures: Vec<String> = recs
+        .iter()
+        .filter_map(|rec| mismatch(rec, &run_netstat(&snap, &rec.args)))
+        .collect();
+    let _ = std::fs::remove_dir_all(&work);
+    assert!(
+        failures.is_empty(),
+        "{} of {} live outputs differ:\n{}",
+        failures.len(),
+        recs.len(),
+        failures.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
