@@ -22,9 +22,9 @@ impl Default for Limits {
     /// early stop for a gzip bomb.
     fn default() -> Self {
         Limits {
-            max_decompressed: 4 << 30,
+            max_decompressed: 2 << 30,
             max_entries: 20_000_000,
-            max_entry_size: 1 << 30,
+            max_entry_size: 512 << 20,
         }
     }
 }

@@ -54,12 +54,15 @@ pub fn netstat_from_reader<R: std::io::Read, A: AsRef<[u8]>>(
                 stdout,
                 stderr,
                 status,
+                diagnostics: Vec::new(),
             });
         }
         Parsed::Run(o) => o,
     };
     let snap = load(input, &netstat::plan(&opts), limits)?;
-    Ok(netstat::run(&snap, &opts))
+    let mut out = netstat::run(&snap, &opts);
+    out.diagnostics = snap.diagnostics;
+    Ok(out)
 }
 
 /// Runs a netstat command line on an already loaded snapshot (one loaded
@@ -74,6 +77,7 @@ pub fn netstat<A: AsRef<[u8]>>(snap: &Snapshot, args: &[A]) -> Output {
             stdout,
             stderr,
             status,
+            diagnostics: Vec::new(),
         },
         Parsed::Run(o) => netstat::run(snap, &o),
     }

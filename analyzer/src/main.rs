@@ -73,6 +73,9 @@ fn main() -> ExitCode {
         Ok(out) => {
             let ok = write_all(&mut io::stdout().lock(), &out.stdout);
             let _ = write_all(&mut err, &out.stderr);
+            for d in &out.diagnostics {
+                let _ = writeln!(err, "netsnap: {d}");
+            }
             if !ok {
                 return ExitCode::from(2);
             }

@@ -73,6 +73,7 @@ pub fn run_netstat(snapshot: &Path, args: &[Vec<u8>]) -> netsnap::Output {
                 stdout: Vec::new(),
                 stderr: format!("cannot open {}: {e}\n", snapshot.display()).into_bytes(),
                 status: 2,
+                diagnostics: Vec::new(),
             };
         }
     };
@@ -83,6 +84,7 @@ pub fn run_netstat(snapshot: &Path, args: &[Vec<u8>]) -> netsnap::Output {
             stdout: Vec::new(),
             stderr: format!("netsnap: {e}\n").into_bytes(),
             status: 2,
+            diagnostics: Vec::new(),
         },
     }
 }

@@ -1,4 +1,4 @@
-//! `proc/<pid>/cmdline` (NUL-separated argv) and `proc/<pid>/stat`.
+//! `proc/<pid>/cmdline`: the NUL-separated argv of a process.
 
 /// The program name netstat shows for `-p`: argv[0] from the first 511 bytes
 /// of the command line; when it starts with `/`, the part after its last `/`.
@@ -18,14 +18,6 @@ pub fn netstat_program(cmdline: &[u8]) -> &[u8] {
     }
 }
 
-/// The command name in a `stat` line: the text between the first `(` and
-/// the last `)`.
-pub fn stat_comm(stat: &[u8]) -> Option<&[u8]> {
-    let open = stat.iter().position(|&b| b == b'(')?;
-    let close = stat.iter().rposition(|&b| b == b')')?;
-    stat.get(open + 1..close)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,10 +32,5 @@ mod tests {
         assert_eq!(netstat_program(b"rel/path/prog\0"), b"rel/path/prog");
         assert_eq!(netstat_program(b"/a/b/c/\0"), b"");
         assert_eq!(netstat_program(b""), b"");
-    }
-
-    #[test]
-    fn comm() {
-        assert_eq!(stat_comm(b"12 (my prog) S 1"), Some(&b"my prog"[..]));
     }
 }

@@ -11,6 +11,7 @@ pub mod inet;
 pub mod manifest;
 pub mod scan;
 pub mod sctp;
+pub mod stat;
 pub mod unix;
 
 /// Splits a file into the lines netstat's `fgets(buffer, size)` loop sees.

@@ -19,6 +19,9 @@ pub struct Output {
     pub stderr: Vec<u8>,
     /// Exit status.
     pub status: i32,
+    /// netsnap's own findings about damaged input (file and line); not
+    /// part of what the real tool prints. Empty for a sound snapshot.
+    pub diagnostics: Vec<crate::diag::Diagnostic>,
 }
 
 /// `%-Ns`: the text, then spaces up to `width` bytes; never cut.
