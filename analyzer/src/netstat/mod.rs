@@ -6,6 +6,9 @@
 //! missing.
 
 pub mod args;
+pub mod interfaces;
+pub mod routes;
+pub mod statistics;
 
 use crate::load::LoadPlan;
 use crate::model::{InetKind, Snapshot};
