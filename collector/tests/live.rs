@@ -28,7 +28,10 @@ sys.stdin.read()
 "#;
 
 fn prerequisites() -> Result<(), String> {
-    let out = Command::new("id").arg("-u").output().map_err(|e| e.to_string())?;
+    let out = Command::new("id")
+        .arg("-u")
+        .output()
+        .map_err(|e| e.to_string())?;
     if String::from_utf8_lossy(&out.stdout).trim() != "0" {
         return Err("not root".into());
     }
@@ -90,7 +93,13 @@ fn live_capture_matches_real_netstat() {
     std::fs::create_dir_all(&work).unwrap_or_else(|e| panic!("{e}"));
     let snap = work.join("snap.tar.gz");
     let st = Command::new("ip")
-        .args(["netns", "exec", &ns.0, env!("CARGO_BIN_EXE_netsnap-collect"), "-o"])
+        .args([
+            "netns",
+            "exec",
+            &ns.0,
+            env!("CARGO_BIN_EXE_netsnap-collect"),
+            "-o",
+        ])
         .arg(&snap)
         .status();
     assert!(st.is_ok_and(|s| s.success()), "collector failed");
@@ -120,6 +129,11 @@ fn live_capture_matches_real_netstat() {
         "{} of {} live outputs differ:\n{}",
         failures.len(),
         recs.len(),
-        failures.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

@@ -15,7 +15,7 @@ use crate::model::{InetKind, Snapshot};
 use crate::render::Output;
 use crate::render::inet::{self, Extras};
 use crate::render::programs::ProgramMap;
-use crate::render::{sctp, unix};
+use crate::render::{groups, sctp, unix};
 use args::NetstatOptions;
 
 /// What the archive must provide for these options.
@@ -186,6 +186,49 @@ impl Run<'_> {
         }
     }
 
+    /// The `-g` table: IPv4 groups (igmp, required) then IPv6 (igmp6).
+    fn groups(&mut self) -> i32 {
+        let o = self.opts;
+        let snap = self.snap;
+        self.out.stdout.extend_from_slice(groups::HEADER);
+        let mut rc = 0;
+        let numeric = o.numeric_hosts;
+        if o.inet {
+            match snap.other.get("proc/net/igmp") {
+                Some(data) => {
+                    let g = crate::parse::igmp::parse_igmp(data, snap.byte_order());
+                    let mut out = std::mem::take(&mut self.out);
+                    groups::render(
+                        &mut out.stdout,
+                        &mut out.stderr,
+                        &g,
+                        &snap.names,
+                        numeric,
+                        false,
+                    );
+                    self.out = out;
+                }
+                None => rc = self.missing("AF INET (igmp)"),
+            }
+        }
+        if o.inet6 {
+            if let Some(data) = snap.other.get("proc/net/igmp6") {
+                let g = crate::parse::igmp::parse_igmp6(data);
+                let mut out = std::mem::take(&mut self.out);
+                groups::render(
+                    &mut out.stdout,
+                    &mut out.stderr,
+                    &g,
+                    &snap.names,
+                    numeric,
+                    true,
+                );
+                self.out = out;
+            }
+        }
+        rc
+    }
+
     /// A legacy family (IPX, AX.25, X.25, NET/ROM, ROSE). Snapshots never
     /// hold their tables (no modern kernel has them), so only the
     /// missing-file rule applies.
@@ -253,6 +296,12 @@ impl Run<'_> {
                 return rc;
             }
         }
+        if o.groups > 0 {
+            let rc = self.groups();
+            if rc != 0 {
+                return rc;
+            }
+        }
         if !requested || o.unix {
             self.load_programs();
             let rc = self.unix();
@@ -292,17 +341,22 @@ pub fn run(snap: &Snapshot, opts: &NetstatOptions) -> Output {
         programs_loaded: false,
     };
     run.out.stderr.extend_from_slice(&opts.parse_stderr);
-    if opts.masquerade > 0
-        || opts.statistics > 0
-        || opts.route > 0
-        || opts.interfaces > 0
-        || opts.groups > 0
-    {
-        run.out.stderr.extend_from_slice(
-            b"netsnap: this netstat view (-r, -i, -s, -g, -M) is not reproduced yet\n",
-        );
-        run.out.status = 2;
+    // netstat tests the modes in this order: -M, -s, -r, -i, else sockets.
+    if opts.masquerade > 0 {
+        run.out
+            .stderr
+            .extend_from_slice(b"netstat: no support for `ip_masquerade' on this system.\n");
+        run.out.status = 1;
         return run.out;
+    }
+    if opts.statistics > 0 {
+        return statistics::run(snap, opts, run.out);
+    }
+    if opts.route > 0 {
+        return routes::run(snap, opts, run.out);
+    }
+    if opts.interfaces > 0 {
+        return interfaces::run(snap, opts, run.out);
     }
     let status = run.sockets();
     run.out.status = status;

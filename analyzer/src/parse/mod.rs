@@ -7,6 +7,7 @@
 pub mod cmdline;
 pub mod etc;
 pub mod fd;
+pub mod igmp;
 pub mod inet;
 pub mod manifest;
 pub mod scan;

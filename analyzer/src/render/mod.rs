@@ -5,6 +5,7 @@
 //! bytes as C's `printf` does (Rust's `{:<n}` counts chars).
 
 pub mod addr;
+pub mod groups;
 pub mod inet;
 pub mod programs;
 pub mod sctp;
