@@ -3,3 +3,4 @@
 
 mod differential;
 mod golden;
+mod states;
