@@ -8,8 +8,9 @@
 # For a scenario NAME it runs scripts/scenarios/NAME.sh up, captures the
 # namespace with the collector INSIDE it into fixtures/NAME/snapshot.tar.gz,
 # tears the scenario down, checks the snapshot against states.json, and replays
-# the real netstat for every line of fixtures/cases/netstat.txt into
-# fixtures/NAME/expected/ (scripts/replay.sh).
+# the real netstat for every line of fixtures/cases/netstat.txt (and of
+# fixtures/cases/NAME.txt where it exists; loopback-many uses only its own
+# list) into fixtures/NAME/expected/ (scripts/replay.sh).
 #
 # Collector: $COLLECTOR if set ("standin" = scripts/standin-collect.py);
 # otherwise `cargo build --release -p netsnap-collector` and
@@ -49,7 +50,7 @@ pick_collector() {
 		local bin=$repo/target/release/netsnap-collect
 		if (cd "$repo" && cargo build --release -q -p netsnap-collector) && [[ -x $bin ]] &&
 			"$bin" -o "$work/probe.tar.gz" --force >/dev/null 2>&1 &&
-			tar -tzf "$work/probe.tar.gz" 2>/dev/null | grep -qx 'proc/net/tcp'; then
+			tar -tzf "$work/probe.tar.gz" 2>/dev/null | grep -x 'proc/net/tcp' >/dev/null; then
 			collector=("$bin")
 		else
 			log "warning: netsnap-collect did not produce a snapshot; using scripts/standin-collect.py"
@@ -60,11 +61,25 @@ pick_collector() {
 }
 
 # ---------------------------------------------------------------- steps
-replay() { # NAME [replay options]
+replay() { # NAME [replay options]: the cases of case_lists NAME
 	local name=$1
 	shift
+	local -a lists
+	mapfile -t lists < <(case_lists "$name")
 	rm -rf -- "$fixtures/$name/expected"
-	"$here/replay.sh" "$@" "$fixtures/$name/snapshot.tar.gz" "$fixtures/$name/expected" <"$cases"
+	cat "${lists[@]}" | "$here/replay.sh" "$@" "$fixtures/$name/snapshot.tar.gz" "$fixtures/$name/expected"
+}
+
+# case_lists NAME: cases/netstat.txt plus cases/NAME.txt, except that
+# loopback-many (6000 sockets) uses only cases/loopback-many.txt.
+case_lists() {
+	if [[ $1 == loopback-many ]]; then
+		echo "$fixtures/cases/loopback-many.txt"
+		return
+	fi
+	echo "$cases"
+	[[ -f $fixtures/cases/$1.txt ]] && echo "$fixtures/cases/$1.txt"
+	return 0
 }
 
 check_states() {
@@ -82,6 +97,7 @@ record_scenario() {
 	if [[ $name == nonroot ]]; then
 		local tmp
 		tmp=$(mktemp -d "$work/nonroot.XXXXXX")
+		chmod 0711 "$work" # the user may pass through, not list
 		chmod 0777 "$tmp"
 		ip netns exec "nsnap-$name" setpriv --reuid="$NONROOT_UID" --regid="$NONROOT_UID" \
 			--clear-groups "${collector[@]}" -o "$tmp/snapshot.tar.gz" --force

@@ -66,9 +66,11 @@ inner() {
 
 	mount --bind "$work/proc" /proc
 
-	local bin
-	bin=$(command -v "$tool") || die "$tool not found"
-	local -a runas=() envs=(PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C)
+	# Run it by name, found through a fixed PATH, so that argv[0] (which getopt's
+	# messages print) is "netstat" or "ss", as when a user types the command.
+	local path=/usr/sbin:/usr/bin:/sbin:/bin
+	PATH=$path command -v "$tool" >/dev/null || die "$tool not found in $path"
+	local -a runas=() envs=("PATH=$path" LC_ALL=C)
 	[[ $tool == ss ]] && envs+=(PROC_ROOT=/proc)
 	[[ -n $uid ]] && runas=(setpriv "--reuid=$uid" "--regid=$uid" --clear-groups)
 

@@ -121,6 +121,10 @@ def count(snap):
                 inet_inodes.add(r["inode"])
             uids.add(r["uid"])
     c["inet_uids"] = len(uids)
+    for name in ("eps", "assocs"):
+        data = snap.files.get(f"proc/net/sctp/{name}")
+        if data is not None:
+            c.setdefault("sctp", {})[name] = max(len(data.splitlines()) - 1, 0)
 
     u = {"rows": 0, "bogus_lines": 0, "types": {}, "listening": 0, "connected": 0,
          "unconnected": 0, "abstract": 0, "unnamed": 0, "path_whitespace": 0,

@@ -3,10 +3,11 @@
 
   holder.py ROLE STATE_DIR [ARGS...]
 
-Started by the scenario scripts with `ip netns exec nsnap-NAME`.  Every
-process it creates appends its pid to STATE_DIR/pids (so `down` can end
-exactly those); when the state is complete it writes STATE_DIR/ROLE.ready
-(or ROLE.failed) and then blocks until killed.
+Started by the scenario scripts with `ip netns exec nsnap-NAME`, stdout and
+stderr going to STATE_DIR/ROLE.log.  Every process it creates appends its pid
+to STATE_DIR/pids (so `down` can end exactly those); when the state is
+complete it prints the line `@@ready` (or `@@failed`) and then blocks until
+killed.
 
 Roles: server, loopback-many, unix, procs, nonroot-root, nonroot-user.
 """
@@ -40,9 +41,10 @@ def record_pid():
         fh.write(f"{os.getpid()}\n")
 
 
-def mark(suffix, text=""):
-    with open(os.path.join(STATE, f"{ROLE}.{suffix}"), "w") as fh:
-        fh.write(text)
+def mark(word):
+    """Tell the scenario script: stdout is its log file, opened before any
+    privileges were dropped, so this works whoever we are now."""
+    print(f"@@{word}", flush=True)
 
 
 def log(msg):
@@ -337,7 +339,10 @@ def role_server():
 
 def role_loopback_many():
     n4, n6 = int(ARGS[0]), int(ARGS[1])
-    resource.setrlimit(resource.RLIMIT_NOFILE, (65536, 65536))
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2 * (n4 + n6) + 100:
+        raise RuntimeError(f"RLIMIT_NOFILE hard limit {hard} is too low for {n4 + n6} connections")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     servers, clients = [], []
     l4 = listener(AF_INET, "127.0.0.1", 5000, backlog=4096)
     l6 = listener(AF_INET6, "::1", 5000, backlog=4096, v6only=True)

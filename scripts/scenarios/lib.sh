@@ -6,7 +6,8 @@
 #                               bind-mounts these over /etc/*), so the host's
 #                               own /etc stays untouched
 #   /run/netsnap-scenarios/NAME state: pids of every process the scenario
-#                               started, readiness files, logs
+#                               started, one log per holder (with its
+#                               @@ready line)
 #   /tmp/nsnap-NAME             scratch (unix socket paths)
 # Everything is created by `up` and removed by `down`.
 
@@ -92,7 +93,7 @@ etc_overlay() {
 }
 
 # start NS_SUFFIX ROLE [ARGS...]: start holder.py ROLE inside the namespace, in
-# the background, detached; it records its pids and writes ROLE.ready when set.
+# the background, detached; it records its pids and prints @@ready when set.
 start() {
 	local ns role st
 	ns=$(ns_name "$1") role=$2
@@ -108,8 +109,8 @@ wait_ready() {
 	local role=$1 secs=${2:-60} st i
 	st=$(state_dir)
 	for ((i = 0; i < secs * 10; i++)); do
-		[[ -e $st/$role.ready ]] && return 0
-		[[ -e $st/$role.failed ]] && { cat "$st/$role.log" >&2; die "$role failed"; }
+		grep -qx '@@ready' "$st/$role.log" && return 0
+		grep -qx '@@failed' "$st/$role.log" && { cat "$st/$role.log" >&2; die "$role failed"; }
 		sleep 0.1
 	done
 	cat "$st/$role.log" >&2
@@ -165,9 +166,9 @@ scenario_main() {
 	case $cmd in
 	up)
 		prepare_state
-		trap 'teardown '"$*"'; exit 1' ERR INT TERM
+		trap 'teardown '"$*" EXIT
 		"$upfn"
-		trap - ERR INT TERM
+		trap - EXIT
 		echo "READY $SCENARIO ns=$(ns_name)"
 		;;
 	down) teardown "$@" ;;
