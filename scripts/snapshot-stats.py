@@ -10,7 +10,6 @@ string in place of each number: ">=N", "<=N", "==N" or ">N"; any other value
 must be equal.  Keys starting with "_" are comments.  Counter names
 are documented in fixtures/README.md ("states.json").
 """
-import io
 import ipaddress
 import json
 import os

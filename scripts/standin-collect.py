@@ -18,7 +18,6 @@ import errno
 import io
 import json
 import os
-import platform
 import subprocess
 import sys
 import tarfile

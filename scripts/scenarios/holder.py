@@ -137,17 +137,6 @@ def fill_send_queue(s, limit=8 << 20):
     return sent
 
 
-def icmp_echo(ident, seq, payload=b"netsnap-ping"):
-    hdr = struct.pack("!BBHHH", 8, 0, 0, ident, seq)
-    data = hdr + payload
-    total = 0
-    for i in range(0, len(data), 2):
-        total += (data[i] << 8) + (data[i + 1] if i + 1 < len(data) else 0)
-    total = (total >> 16) + (total & 0xFFFF)
-    total += total >> 16
-    return struct.pack("!BBHHH", 8, 0, ~total & 0xFFFF, ident, seq) + payload
-
-
 def inet_checksum(data):
     if len(data) % 2:
         data += b"\0"
@@ -155,6 +144,11 @@ def inet_checksum(data):
     while total >> 16:
         total = (total & 0xFFFF) + (total >> 16)
     return ~total & 0xFFFF
+
+
+def icmp_echo(ident, seq, payload=b"netsnap-ping"):
+    hdr = struct.pack("!BBHHH", 8, 0, 0, ident, seq)
+    return struct.pack("!BBHHH", 8, 0, inet_checksum(hdr + payload), ident, seq) + payload
 
 
 def send_syn(family, src, sport, dst, dport):
@@ -175,7 +169,7 @@ def send_syn(family, src, sport, dst, dport):
         raw.sendto(ip + tcp, (dst, 0))
 
 
-def split_and_hold(keep_here, keep_peer, peer_ns, keep_on_both=()):
+def split_and_hold(keep_here, keep_peer, peer_ns):
     """Fork: the child moves to the peer namespace and keeps keep_peer, the
     parent keeps keep_here.  Each closes the other's sockets."""
     pid = os.fork()
