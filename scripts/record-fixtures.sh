@@ -10,7 +10,9 @@
 # tears the scenario down, checks the snapshot against states.json, and replays
 # the real netstat for every line of fixtures/cases/netstat.txt (and of
 # fixtures/cases/NAME.txt where it exists; loopback-many uses only its own
-# list) into fixtures/NAME/expected/ (scripts/replay.sh).
+# list) into fixtures/NAME/expected/, and of fixtures/cases/netstat-views.txt
+# (routes, statistics, groups) into fixtures/NAME/expected-views/
+# (scripts/replay.sh).
 #
 # Collector: $COLLECTOR if set ("standin" = scripts/standin-collect.py);
 # otherwise `cargo build --release -p netsnap-collector` and
@@ -61,13 +63,16 @@ pick_collector() {
 }
 
 # ---------------------------------------------------------------- steps
-replay() { # NAME [replay options]: the cases of case_lists NAME
+replay() { # NAME [replay options]: the cases of case_lists NAME into expected/,
+	# and those of cases/netstat-views.txt into expected-views/
 	local name=$1
 	shift
 	local -a lists
 	mapfile -t lists < <(case_lists "$name")
-	rm -rf -- "$fixtures/$name/expected"
+	rm -rf -- "$fixtures/$name/expected" "$fixtures/$name/expected-views"
 	cat "${lists[@]}" | "$here/replay.sh" "$@" "$fixtures/$name/snapshot.tar.gz" "$fixtures/$name/expected"
+	"$here/replay.sh" "$@" "$fixtures/$name/snapshot.tar.gz" "$fixtures/$name/expected-views" \
+		<"$fixtures/cases/netstat-views.txt"
 }
 
 # case_lists NAME: cases/netstat.txt plus cases/NAME.txt, except that
@@ -131,8 +136,9 @@ record_bigendian() {
 		"$fixtures/bigendian/snapshot.tar.gz"
 	# The real netstat cannot read a big-endian snapshot on this host: the
 	# expected outputs are the server's, which the snapshot must reproduce.
-	rm -rf -- "$fixtures/bigendian/expected"
+	rm -rf -- "$fixtures/bigendian/expected" "$fixtures/bigendian/expected-views"
 	cp -r "$fixtures/server/expected" "$fixtures/bigendian/expected"
+	cp -r "$fixtures/server/expected-views" "$fixtures/bigendian/expected-views"
 	sed 's/"byte_order": "little"/"byte_order": "big"/' "$fixtures/server/states.json" \
 		>"$fixtures/bigendian/states.json"
 	python3 "$here/snapshot-stats.py" "$fixtures/bigendian/snapshot.tar.gz" \
