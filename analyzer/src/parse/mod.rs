@@ -80,3 +80,4 @@ mod tests {
         assert_eq!(lines(b"a\nb\n").collect::<Vec<_>>(), vec![&b"a"[..], b"b"]);
     }
 }
+pub mod route;
