@@ -12,6 +12,7 @@ pub mod inet;
 pub mod manifest;
 pub mod scan;
 pub mod sctp;
+pub mod snmp;
 pub mod stat;
 pub mod unix;
 

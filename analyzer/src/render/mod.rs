@@ -9,6 +9,7 @@ pub mod groups;
 pub mod inet;
 pub mod programs;
 pub mod sctp;
+pub mod stats;
 pub mod unix;
 
 /// What a command prints.
