@@ -63,7 +63,10 @@ fn random_flags_against_real_netstat() {
             .and_then(|f| {
                 netsnap::load(
                     std::io::BufReader::new(f),
-                    &netsnap::LoadPlan { processes: false },
+                    &netsnap::LoadPlan {
+                        processes: false,
+                        frames: false,
+                    },
                     &netsnap::Limits::default(),
                 )
                 .ok()

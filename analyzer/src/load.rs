@@ -12,12 +12,17 @@ use crate::parse::{self, etc, manifest};
 pub struct LoadPlan {
     /// Whether processes (fd links, command lines) are needed.
     pub processes: bool,
+    /// Whether frames after the first (`frames/<k>/…`, for `-c`) are needed.
+    pub frames: bool,
 }
 
 impl LoadPlan {
     /// Everything the archive holds.
     pub fn everything() -> Self {
-        LoadPlan { processes: true }
+        LoadPlan {
+            processes: true,
+            frames: true,
+        }
     }
 }
 
@@ -30,9 +35,14 @@ impl Default for LoadPlan {
 /// Largest file kept unparsed for later views.
 const OTHER_MAX: usize = 64 << 20;
 
+/// Most frames an archive may hold.
+pub const MAX_FRAMES: usize = 100_000;
+
 struct Loader<'p> {
     plan: &'p LoadPlan,
     snap: Snapshot,
+    /// Frames after the first, by index - 1.
+    frames: Vec<Snapshot>,
     /// Byte order the address tables were decoded with so far.
     decoded_with: ByteOrder,
     hosts: Vec<u8>,
@@ -40,6 +50,18 @@ struct Loader<'p> {
     services: Vec<u8>,
     protocols: Vec<u8>,
     passwd: Vec<u8>,
+}
+
+/// Splits `frames/<k>/<rest>` into `(k, rest)`; other paths are frame 0.
+fn split_frame(path: &str) -> Option<(usize, &str)> {
+    match path.strip_prefix("frames/") {
+        None => Some((0, path)),
+        Some(rest) => {
+            let (k, rest) = rest.split_once('/')?;
+            let k: usize = k.parse().ok()?;
+            (k >= 1 && k < MAX_FRAMES).then_some((k, rest))
+        }
+    }
 }
 
 fn is_process_path(path: &str) -> bool {
@@ -54,7 +76,17 @@ fn inet_kind(path: &str) -> Option<InetKind> {
 
 impl Visitor for Loader<'_> {
     fn wants(&mut self, path: &str) -> Flow {
+        let Some((frame, path)) = split_frame(path) else {
+            return Flow::Skip;
+        };
+        if frame > 0 && !self.plan.frames {
+            self.snap.stopped_early = true;
+            return Flow::Stop;
+        }
         if is_process_path(path) && !self.plan.processes {
+            if self.plan.frames {
+                return Flow::Skip;
+            }
             self.snap.stopped_early = true;
             return Flow::Stop;
         }
@@ -62,15 +94,25 @@ impl Visitor for Loader<'_> {
     }
 
     fn visit(&mut self, path: &str, entry: Entry<'_>) -> Flow {
+        let Some((frame, path)) = split_frame(path) else {
+            return Flow::Continue;
+        };
+        if frame > 0 && !self.plan.frames {
+            self.snap.stopped_early = true;
+            return Flow::Stop;
+        }
         if is_process_path(path) && !self.plan.processes {
+            if self.plan.frames {
+                return Flow::Continue;
+            }
             self.snap.stopped_early = true;
             return Flow::Stop;
         }
         match entry {
-            Entry::File(data) => self.file(path, data),
+            Entry::File(data) => self.file(frame, path, data),
             Entry::Symlink(target) => {
                 if let Some((pid, fd)) = parse::fd::split_fd_path(path) {
-                    self.snap.processes.fds.push(FdLink {
+                    self.target(frame).processes.fds.push(FdLink {
                         pid,
                         fd,
                         inode: parse::fd::netstat_socket_inode(target),
@@ -84,7 +126,7 @@ impl Visitor for Loader<'_> {
                     .and_then(|p| p.parse::<u32>().ok())
                     && mode & 0o500 != 0o500
                 {
-                    self.snap.processes.denied.insert(pid);
+                    self.target(frame).processes.denied.insert(pid);
                 }
             }
             Entry::Other => {}
@@ -94,17 +136,28 @@ impl Visitor for Loader<'_> {
 }
 
 impl Loader<'_> {
-    fn file(&mut self, path: &str, data: &[u8]) {
+    /// The snapshot of one frame (0 is the main one).
+    fn target(&mut self, frame: usize) -> &mut Snapshot {
+        if frame == 0 {
+            return &mut self.snap;
+        }
+        while self.frames.len() < frame {
+            self.frames.push(Snapshot::default());
+        }
+        let i = frame - 1;
+        &mut self.frames[i]
+    }
+
+    fn file(&mut self, frame: usize, path: &str, data: &[u8]) {
+        if frame > 0 {
+            let order = self.snap.manifest.byte_order;
+            let target = self.target(frame);
+            target.manifest.byte_order = order;
+            return frame_file(target, path, data);
+        }
         let order = self.snap.manifest.byte_order;
-        if let Some(kind) = inet_kind(path) {
-            let min = if matches!(kind, InetKind::Tcp | InetKind::Tcp6) {
-                11
-            } else {
-                10
-            };
+        if inet_kind(path).is_some() {
             self.decoded_with = order;
-            self.snap.inet[kind.index()] = Some(parse::inet::parse(data, order, min));
-            return;
         }
         match path {
             "netsnap.json" => {
@@ -123,40 +176,12 @@ impl Loader<'_> {
                 self.snap.closing = c;
                 self.snap.diagnostics.extend(d);
             }
-            "proc/net/unix" => self.snap.unix = Some(parse::unix::parse(data)),
-            "proc/net/sctp/eps" => self.snap.sctp_eps = Some(parse::sctp::parse_eps(data)),
-            "proc/net/sctp/assocs" => self.snap.sctp_assocs = Some(parse::sctp::parse_assocs(data)),
             "etc/hosts" => self.hosts = data.to_vec(),
             "etc/networks" => self.networks = data.to_vec(),
             "etc/services" => self.services = data.to_vec(),
             "etc/protocols" => self.protocols = data.to_vec(),
             "etc/passwd" => self.passwd = data.to_vec(),
-            _ => {
-                if let Some(rest) = path.strip_prefix("proc/")
-                    && let Some((pid, name)) = rest.split_once('/')
-                    && let Ok(pid) = pid.parse::<u32>()
-                {
-                    match name {
-                        "cmdline" => {
-                            self.snap.processes.cmdlines.insert(pid, data.to_vec());
-                            return;
-                        }
-                        "stat" => {
-                            self.snap.processes.stats.insert(pid, data.to_vec());
-                            return;
-                        }
-                        _ => {}
-                    }
-                }
-                if data.len() <= OTHER_MAX {
-                    self.snap.other.insert(path.to_string(), data.to_vec());
-                } else {
-                    self.snap.diagnostics.push(Diagnostic::file(
-                        path,
-                        format!("not kept: larger than {OTHER_MAX} bytes"),
-                    ));
-                }
-            }
+            _ => frame_file(&mut self.snap, path, data),
         }
     }
 
@@ -190,8 +215,59 @@ impl Loader<'_> {
             };
             names.reverse_dns.insert(key, name.as_bytes().to_vec());
         }
+        for f in &mut self.frames {
+            f.names = names.clone();
+            f.manifest = self.snap.manifest.clone();
+            f.processes.fds.sort_unstable();
+        }
         self.snap.names = names;
+        self.snap.frames = self.frames;
         self.snap
+    }
+}
+
+/// A file that every frame has: socket tables, processes, other small files.
+fn frame_file(snap: &mut Snapshot, path: &str, data: &[u8]) {
+    let order = snap.manifest.byte_order;
+    if let Some(kind) = inet_kind(path) {
+        let min = if matches!(kind, InetKind::Tcp | InetKind::Tcp6) {
+            11
+        } else {
+            10
+        };
+        snap.inet[kind.index()] = Some(parse::inet::parse(data, order, min));
+        return;
+    }
+    match path {
+        "proc/net/unix" => snap.unix = Some(parse::unix::parse(data)),
+        "proc/net/sctp/eps" => snap.sctp_eps = Some(parse::sctp::parse_eps(data)),
+        "proc/net/sctp/assocs" => snap.sctp_assocs = Some(parse::sctp::parse_assocs(data)),
+        _ => {
+            if let Some(rest) = path.strip_prefix("proc/")
+                && let Some((pid, name)) = rest.split_once('/')
+                && let Ok(pid) = pid.parse::<u32>()
+            {
+                match name {
+                    "cmdline" => {
+                        snap.processes.cmdlines.insert(pid, data.to_vec());
+                        return;
+                    }
+                    "stat" => {
+                        snap.processes.stats.insert(pid, data.to_vec());
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+            if data.len() <= OTHER_MAX {
+                snap.other.insert(path.to_string(), data.to_vec());
+            } else {
+                snap.diagnostics.push(Diagnostic::file(
+                    path,
+                    format!("not kept: larger than {OTHER_MAX} bytes"),
+                ));
+            }
+        }
     }
 }
 
@@ -207,6 +283,7 @@ pub fn load<R: Read>(input: R, plan: &LoadPlan, limits: &Limits) -> Result<Snaps
     let mut loader = Loader {
         plan,
         snap: Snapshot::default(),
+        frames: Vec::new(),
         decoded_with: ByteOrder::Little,
         hosts: Vec::new(),
         networks: Vec::new(),

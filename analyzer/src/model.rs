@@ -316,6 +316,9 @@ pub struct Snapshot {
     pub stopped_early: bool,
     /// Problems met while reading and parsing.
     pub diagnostics: Vec<Diagnostic>,
+    /// Later frames of a multi-frame snapshot (`netsnap-collect --count`),
+    /// each a snapshot of its own sharing the name databases and manifest.
+    pub frames: Vec<Snapshot>,
 }
 
 impl Snapshot {

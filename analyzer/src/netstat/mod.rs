@@ -20,8 +20,11 @@ use args::NetstatOptions;
 
 /// What the archive must provide for these options.
 pub fn plan(opts: &NetstatOptions) -> LoadPlan {
+    let sockets = opts.masquerade + opts.statistics + opts.route + opts.interfaces == 0;
     LoadPlan {
-        processes: opts.programs > 0,
+        processes: opts.programs > 0 && sockets,
+        // netstat -s ignores -c; every other view repeats.
+        frames: opts.continuous > 0 && opts.statistics == 0,
     }
 }
 
@@ -332,32 +335,61 @@ impl Run<'_> {
 }
 
 /// Renders what `netstat` prints for these options on this snapshot.
+///
+/// With `-c`, netstat repeats its view every second until interrupted; here
+/// each frame of the snapshot is one round, and the run ends with status 0
+/// after the last frame (or earlier, with the status of a round that failed,
+/// as netstat stops on an error).
 pub fn run(snap: &Snapshot, opts: &NetstatOptions) -> Output {
+    let mut out = Output::default();
+    out.stderr.extend_from_slice(&opts.parse_stderr);
+    // netstat tests the modes in this order: -M, -s, -r, -i, else sockets.
+    if opts.masquerade > 0 {
+        out.stderr
+            .extend_from_slice(b"netstat: no support for `ip_masquerade' on this system.\n");
+        out.status = 1;
+        return out;
+    }
+    if opts.statistics > 0 {
+        return statistics::run(snap, opts, out);
+    }
+    let rounds: Vec<&Snapshot> = if opts.continuous > 0 {
+        std::iter::once(snap).chain(snap.frames.iter()).collect()
+    } else {
+        vec![snap]
+    };
+    for (i, frame) in rounds.into_iter().enumerate() {
+        let before = out.stdout.len();
+        out = round(frame, opts, out);
+        if opts.interfaces > 0 && i > 0 {
+            // netstat prints the interface table's title in the first round only.
+            let title: &[u8] = b"Kernel Interface table\n";
+            if out.stdout.get(before..before + title.len()) == Some(title) {
+                out.stdout.drain(before..before + title.len());
+            }
+        }
+        if out.status != 0 {
+            return out;
+        }
+    }
+    out
+}
+
+/// One round of a view.
+fn round(snap: &Snapshot, opts: &NetstatOptions, out: Output) -> Output {
+    if opts.route > 0 {
+        return routes::run(snap, opts, out);
+    }
+    if opts.interfaces > 0 {
+        return interfaces::run(snap, opts, out);
+    }
     let mut run = Run {
         snap,
         opts,
-        out: Output::default(),
+        out,
         programs: None,
         programs_loaded: false,
     };
-    run.out.stderr.extend_from_slice(&opts.parse_stderr);
-    // netstat tests the modes in this order: -M, -s, -r, -i, else sockets.
-    if opts.masquerade > 0 {
-        run.out
-            .stderr
-            .extend_from_slice(b"netstat: no support for `ip_masquerade' on this system.\n");
-        run.out.status = 1;
-        return run.out;
-    }
-    if opts.statistics > 0 {
-        return statistics::run(snap, opts, run.out);
-    }
-    if opts.route > 0 {
-        return routes::run(snap, opts, run.out);
-    }
-    if opts.interfaces > 0 {
-        return interfaces::run(snap, opts, run.out);
-    }
     let status = run.sockets();
     run.out.status = status;
     run.out
