@@ -1,9 +1,10 @@
 //! `/proc/net/igmp` and `/proc/net/igmp6`: multicast group memberships.
 //!
 //! ```text
-//! Idx	Device    : Count Querier	Group    Users Timer	Reporter
-//! 1	lo        :     1      V3
-//! 				010000E0     1 0:00000000		0
+//! (tabs shown as spaces)
+//! Idx    Device    : Count Querier    Group    Users Timer    Reporter
+//! 1    lo        :     1      V3
+//!                 010000E0     1 0:00000000        0
 //! 1    lo              ff020000000000000000000000000001     1 0000000C 0
 //! ```
 //!
