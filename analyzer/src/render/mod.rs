@@ -79,3 +79,4 @@ mod tests {
         assert_eq!(fixed2(0.0), b"0.00");
     }
 }
+pub mod route;
