@@ -8,6 +8,7 @@ mod archive;
 mod cli;
 mod error;
 mod gather;
+mod ifaces;
 mod manifest;
 mod output;
 mod procs;
@@ -86,6 +87,7 @@ fn run() -> Result<(), Error> {
     let mut files = Files::default();
     files.read_socket_tables()?;
     files.read_others(&mut warnings)?;
+    ifaces::add_entry(&mut files, &mut warnings);
     let interfaces = sys::interface_addresses().unwrap_or_else(|e| {
         warnings.push(warning("getifaddrs", &e));
         Vec::new()

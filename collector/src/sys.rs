@@ -227,3 +227,268 @@ pub fn reverse_lookup(ip: IpAddr) -> Option<String> {
     let name = c_field(&host);
     (!name.is_empty()).then_some(name)
 }
+
+/// `SIOCDEVPRIVATE + 1`: the SLIP driver's keepalive query.
+const SIOCGKEEPALIVE: u32 = 0x89F1;
+/// `SIOCDEVPRIVATE + 3`: the SLIP driver's outfill query.
+const SIOCGOUTFILL: u32 = 0x89F3;
+
+/// ARPHRD values of the SLIP family, the only devices netstat asks for outfill and keepalive.
+const SLIP_TYPES: [u16; 5] = [256, 257, 258, 259, 264];
+
+/// `SIOCGIFMAP`'s answer.
+#[derive(Clone, Copy, Default)]
+pub struct IfMap {
+    pub mem_start: u64,
+    pub mem_end: u64,
+    pub base_addr: u16,
+    pub irq: u8,
+    pub dma: u8,
+    pub port: u8,
+}
+
+/// The IPv4 answers for one label; the three others are asked only after `SIOCGIFADDR` succeeded.
+pub struct IfInet {
+    pub addr: io::Result<Ipv4Addr>,
+    pub dstaddr: Option<io::Result<Ipv4Addr>>,
+    pub broadaddr: Option<io::Result<Ipv4Addr>>,
+    pub netmask: Option<io::Result<Ipv4Addr>>,
+}
+
+/// Everything asked after `SIOCGIFFLAGS` succeeded.
+pub struct IfDetails {
+    /// ARPHRD type and the 14 bytes of `sa_data`.
+    pub hwaddr: io::Result<(u16, [u8; 14])>,
+    pub mtu: io::Result<i32>,
+    /// Asked only for SLIP devices.
+    pub outfill: Option<io::Result<u64>>,
+    pub keepalive: Option<io::Result<u64>>,
+    pub map: io::Result<IfMap>,
+    pub txqlen: io::Result<i32>,
+    pub inet: IfInet,
+}
+
+/// The ioctl answers for one interface name (or IPv4 label such as `eth0:1`).
+pub struct IfQuery {
+    /// `SIOCGIFFLAGS`, the 16 bits as the kernel gives them.
+    pub flags: io::Result<u16>,
+    /// `None` when `SIOCGIFFLAGS` failed: then nothing else is asked, as netstat asks nothing more.
+    pub details: Option<IfDetails>,
+}
+
+/// An `AF_INET` datagram socket: the handle of the interface ioctls.
+pub struct InetSocket(std::os::fd::OwnedFd);
+
+/// An all-zero `ifreq` holding `name` (cut to 15 bytes, NUL-padded).
+fn ifreq_named(name: &[u8]) -> libc::ifreq {
+    // SAFETY: ifreq is plain old data (its pointer member may be null), so all zeroes is a valid value.
+    let mut ifr: libc::ifreq = unsafe { std::mem::zeroed() };
+    set_name(&mut ifr, name);
+    ifr
+}
+
+/// Writes `name` into `ifr_name` the way `strncpy` into 15 bytes plus a NUL does.
+fn set_name(ifr: &mut libc::ifreq, name: &[u8]) {
+    for (i, slot) in ifr.ifr_name.iter_mut().enumerate() {
+        let b = if i + 1 < libc::IFNAMSIZ {
+            name.get(i).copied().unwrap_or(0)
+        } else {
+            0
+        };
+        *slot = b as libc::c_char;
+    }
+}
+
+impl InetSocket {
+    pub fn open() -> io::Result<InetSocket> {
+        use std::os::fd::FromRawFd;
+        // SAFETY: socket takes integers and touches no memory of ours.
+        let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: fd is a freshly created descriptor that nothing else owns or closes.
+        Ok(InetSocket(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) }))
+    }
+
+    /// One ioctl with an `ifreq`; the kernel reads the name and writes its answer into the union.
+    fn ifreq_ioctl(&self, request: u32, ifr: &mut libc::ifreq) -> io::Result<()> {
+        use std::os::fd::AsRawFd;
+        // SAFETY: ifr is a valid, writable ifreq, which is what every SIOCGIF* request (and the SLIP private ones) reads and writes.
+        let rc = unsafe {
+            libc::ioctl(
+                self.0.as_raw_fd(),
+                request as libc::Ioctl,
+                ifr as *mut libc::ifreq,
+            )
+        };
+        if rc < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// `SIOCGIFCONF`: the label of every IPv4 address, in the kernel's order (one entry per address).
+    /// The buffer starts at 30 entries and doubles while the kernel fills it completely, as netstat's does.
+    pub fn ifconf_names(&self) -> io::Result<Vec<Vec<u8>>> {
+        use std::os::fd::AsRawFd;
+        let size = std::mem::size_of::<libc::ifreq>();
+        let mut count = 30usize;
+        loop {
+            let mut buf: Vec<libc::ifreq> = (0..count).map(|_| ifreq_named(b"")).collect();
+            // SAFETY: ifconf is plain old data (a length and a pointer), so all zeroes is a valid value.
+            let mut ifc: libc::ifconf = unsafe { std::mem::zeroed() };
+            ifc.ifc_len = libc::c_int::try_from(count * size)
+                .map_err(|_| io::Error::from_raw_os_error(libc::ENOMEM))?;
+            ifc.ifc_ifcu.ifcu_req = buf.as_mut_ptr();
+            // SAFETY: ifc describes buf, which is writable for exactly ifc_len bytes and outlives the call.
+            let rc = unsafe {
+                libc::ioctl(
+                    self.0.as_raw_fd(),
+                    libc::SIOCGIFCONF as libc::Ioctl,
+                    &mut ifc as *mut libc::ifconf,
+                )
+            };
+            if rc < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            let len = usize::try_from(ifc.ifc_len).unwrap_or(0);
+            if len == count * size {
+                count *= 2;
+                continue;
+            }
+            let used = (len / size).min(count);
+            return Ok(buf[..used].iter().map(|r| c_bytes(&r.ifr_name)).collect());
+        }
+    }
+
+    /// Asks what netstat's `if_fetch` asks, in its order, reusing one `ifreq` as it does:
+    /// a request's union still holds the previous answer, which the kernel's IPv4 calls
+    /// use to pick among addresses that share a label.
+    pub fn query(&self, name: &[u8]) -> IfQuery {
+        let mut ifr = ifreq_named(name);
+        let flags = self
+            .ifreq_ioctl(libc::SIOCGIFFLAGS as u32, &mut ifr)
+            .map(|()| {
+                // SAFETY: SIOCGIFFLAGS succeeded, so the union holds ifru_flags.
+                unsafe { ifr.ifr_ifru.ifru_flags as u16 }
+            });
+        if flags.is_err() {
+            return IfQuery {
+                flags,
+                details: None,
+            };
+        }
+        set_name(&mut ifr, name);
+        let hwaddr = self
+            .ifreq_ioctl(libc::SIOCGIFHWADDR as u32, &mut ifr)
+            .map(|()| {
+                // SAFETY: SIOCGIFHWADDR succeeded, so the union holds a sockaddr.
+                let sa = unsafe { ifr.ifr_ifru.ifru_hwaddr };
+                (sa.sa_family, sa.sa_data.map(|c| c as u8))
+            });
+        set_name(&mut ifr, name);
+        let mtu = self
+            .ifreq_ioctl(libc::SIOCGIFMTU as u32, &mut ifr)
+            .map(|()| {
+                // SAFETY: SIOCGIFMTU succeeded, so the union holds ifru_mtu.
+                unsafe { ifr.ifr_ifru.ifru_mtu }
+            });
+        let (mut outfill, mut keepalive) = (None, None);
+        if let Ok((kind, _)) = &hwaddr
+            && SLIP_TYPES.contains(kind)
+        {
+            for (request, slot) in [
+                (SIOCGOUTFILL, &mut outfill),
+                (SIOCGKEEPALIVE, &mut keepalive),
+            ] {
+                set_name(&mut ifr, name);
+                *slot = Some(self.ifreq_ioctl(request, &mut ifr).map(|()| {
+                    // SAFETY: the SLIP driver answered by storing an unsigned long at the start of the union.
+                    unsafe { ifr.ifr_ifru.ifru_data as usize as u64 }
+                }));
+            }
+        }
+        let mut map = Err(io::Error::from_raw_os_error(libc::EINVAL));
+        for _ in 0..2 {
+            set_name(&mut ifr, name);
+            map = self
+                .ifreq_ioctl(libc::SIOCGIFMAP as u32, &mut ifr)
+                .map(|()| {
+                    // SAFETY: SIOCGIFMAP succeeded, so the union holds an ifmap.
+                    let m = unsafe { ifr.ifr_ifru.ifru_map };
+                    // c_ulong is 32 bits wide on 32-bit targets.
+                    #[allow(clippy::unnecessary_cast)]
+                    let (mem_start, mem_end) = (m.mem_start as u64, m.mem_end as u64);
+                    IfMap {
+                        mem_start,
+                        mem_end,
+                        base_addr: m.base_addr,
+                        irq: m.irq,
+                        dma: m.dma,
+                        port: m.port,
+                    }
+                });
+        }
+        set_name(&mut ifr, name);
+        let txqlen = self
+            .ifreq_ioctl(libc::SIOCGIFTXQLEN as u32, &mut ifr)
+            .map(|()| {
+                // SAFETY: SIOCGIFTXQLEN succeeded, so the union holds an int (ifru_mtu's place).
+                unsafe { ifr.ifr_ifru.ifru_mtu }
+            });
+        set_name(&mut ifr, name);
+        // Writing a union field is safe; the sockaddr's other bytes keep the previous answer, as in netstat.
+        ifr.ifr_ifru.ifru_addr.sa_family = libc::AF_INET as libc::sa_family_t;
+        let addr = self.inet_ioctl(libc::SIOCGIFADDR as u32, &mut ifr);
+        let mut inet = IfInet {
+            addr,
+            dstaddr: None,
+            broadaddr: None,
+            netmask: None,
+        };
+        if inet.addr.is_ok() {
+            for (request, slot) in [
+                (libc::SIOCGIFDSTADDR, &mut inet.dstaddr),
+                (libc::SIOCGIFBRDADDR, &mut inet.broadaddr),
+                (libc::SIOCGIFNETMASK, &mut inet.netmask),
+            ] {
+                set_name(&mut ifr, name);
+                *slot = Some(self.inet_ioctl(request as u32, &mut ifr));
+            }
+        }
+        IfQuery {
+            flags,
+            details: Some(IfDetails {
+                hwaddr,
+                mtu,
+                outfill,
+                keepalive,
+                map,
+                txqlen,
+                inet,
+            }),
+        }
+    }
+
+    /// One of the IPv4 address requests; the answer is a `sockaddr_in` in the union.
+    fn inet_ioctl(&self, request: u32, ifr: &mut libc::ifreq) -> io::Result<Ipv4Addr> {
+        self.ifreq_ioctl(request, ifr)?;
+        // SAFETY: the request succeeded, so the union holds a sockaddr, which has the size and layout of a sockaddr_in.
+        let sin: libc::sockaddr_in = unsafe { std::mem::transmute(ifr.ifr_ifru.ifru_addr) };
+        if i32::from(sin.sin_family) != libc::AF_INET {
+            return Err(io::Error::from_raw_os_error(libc::EAFNOSUPPORT));
+        }
+        Ok(Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes()))
+    }
+}
+
+/// The bytes of a NUL-terminated C array (all of it when there is no NUL).
+fn c_bytes(field: &[libc::c_char]) -> Vec<u8> {
+    field
+        .iter()
+        .map(|&c| c as u8)
+        .take_while(|&b| b != 0)
+        .collect()
+}

@@ -82,3 +82,4 @@ mod tests {
     }
 }
 pub mod route;
+pub mod ifaces;
