@@ -37,6 +37,10 @@ fn fixtures_hold_the_states_they_promise() {
             ));
         }
     }
-    assert!(checked > 0, "no fixture with states.json under {}", root.display());
+    assert!(
+        checked > 0,
+        "no fixture with states.json under {}",
+        root.display()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
