@@ -18,7 +18,8 @@ fn golden_netstat_outputs() {
         if !snapshot.exists() {
             continue;
         }
-        let recs = recorded(&case.join("expected"));
+        let mut recs = recorded(&case.join("expected"));
+        recs.extend(recorded(&case.join("expected-views")));
         let mut ok = 0;
         for rec in &recs {
             total += 1;
