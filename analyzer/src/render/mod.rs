@@ -80,3 +80,4 @@ mod tests {
     }
 }
 pub mod route;
+pub mod ifaces;
