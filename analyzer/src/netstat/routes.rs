@@ -74,11 +74,17 @@ impl Ctx<'_> {
         let snap = self.snap;
         let order = snap.manifest.byte_order;
         let names = &snap.names;
+        // netstat's errno when it reads the routing cache: ENOENT left over
+        // from its start, or 0 once the resolver has been called.
+        let mut errno_text = "No such file or directory";
         if self.fib {
             let rc = match snap.other.get("proc/net/route") {
                 None => self.not_configured(out, "proc/net/route", "INET (IPv4)"),
                 Some(data) => {
                     let t = route::parse_route(data, order);
+                    if rr::fib_resolves(&t, self.numeric) {
+                        errno_text = "Success";
+                    }
                     End::Status(rr::fib4(
                         &mut out.stdout,
                         &mut out.stderr,
@@ -98,8 +104,6 @@ impl Ctx<'_> {
                 None => self.not_configured(out, "proc/net/rt_cache", "INET (IPv4)"),
                 Some(data) => {
                     let t = route::parse_rt_cache(data, order);
-                    // An empty file: netstat's perror then shows whatever
-                    // errno was left over, "Success" on this path.
                     match rr::cache4(
                         &mut out.stdout,
                         &mut out.stderr,
@@ -107,7 +111,7 @@ impl Ctx<'_> {
                         names,
                         self.ext,
                         self.numeric,
-                        "Success",
+                        errno_text,
                     ) {
                         CacheEnd::Status(s) => End::Status(s),
                         CacheEnd::Exit(s) => End::Exit(s),

@@ -1,9 +1,10 @@
 //! The routing tables: `/proc/net/route` (IPv4 FIB), `/proc/net/rt_cache`
-//! (IPv4 routing cache) and `/proc/net/ipv6_route`. Example rows (Linux 6.x):
+//! (IPv4 routing cache) and `/proc/net/ipv6_route`. Example rows (Linux 6.x;
+//! the `route` columns are tab-separated):
 //!
 //! ```text
-//! Iface	Destination	Gateway 	Flags	RefCnt	Use	Metric	Mask		MTU	Window	IRTT
-//! eth0	00000000	010200C0	0003	0	0	0	00000000	0	0	0
+//! Iface Destination Gateway  Flags RefCnt Use Metric Mask  MTU Window IRTT
+//! eth0 00000000 010200C0 0003 0 0 0 00000000 0 0 0
 //! fd000000000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth0
 //! ```
 //!
@@ -80,7 +81,11 @@ enum Conv {
     /// `%*s`: a word, not assigned.
     Skip,
     /// `%d` (`signed`) or `%x`/`%X`, with an optional field width.
-    Int { radix: u32, signed: bool, width: usize },
+    Int {
+        radix: u32,
+        signed: bool,
+        width: usize,
+    },
 }
 
 /// A converted value.
@@ -402,7 +407,8 @@ pub fn parse_route(input: &[u8], order: ByteOrder) -> Ipv4RouteTable {
         }
     };
     let mut irtt = 0i32;
-    let (mut dest, mut gate, mut mask) = (AddrVar::default(), AddrVar::default(), AddrVar::default());
+    let (mut dest, mut gate, mut mask) =
+        (AddrVar::default(), AddrVar::default(), AddrVar::default());
     while let Some(line) = file.fgets(ROW_BUFFER) {
         let (num, vals) = sscanf(line, &convs);
         if num == 11 {
@@ -581,7 +587,6 @@ pub fn parse_rt_cache(input: &[u8], order: ByteOrder) -> Ipv4CacheTable {
     let modern = table.format == CacheFormat::Modern;
     // Variables that outlive a row in netstat.
     let mut prev = Ipv4CacheRoute::default();
-    let mut spec_text: Vec<u8> = Vec::new();
     let mut snet = AddrVar::default();
     while let Some(line) = file.fgets(ROW_BUFFER) {
         let (num, vals) = sscanf(line, &convs);
@@ -593,9 +598,6 @@ pub fn parse_rt_cache(input: &[u8], order: ByteOrder) -> Ipv4CacheTable {
             prev.tos = int(11, prev.tos);
             prev.hh_ref = int(12, prev.hh_ref);
             prev.hh_uptod = int(13, prev.hh_uptod);
-            if let Some(Val::Str(s)) = vals.get(14) {
-                spec_text = s.clone();
-            }
         } else {
             prev.hh = int(11, prev.hh);
             prev.arp = int(12, prev.arp);
@@ -613,7 +615,13 @@ pub fn parse_rt_cache(input: &[u8], order: ByteOrder) -> Ipv4CacheTable {
         row.destination = snet.input(&take_str(&vals, 1), order);
         row.gateway = snet.input(&take_str(&vals, 2), order);
         row.source = snet.input(&take_str(&vals, 7), order);
-        row.spec_dst = snet.input(&spec_text, order);
+        // netstat's SpecDst buffer holds the text it printed for the row
+        // before when this row lacks the column: not hex, so the address
+        // variable keeps the source's value.
+        row.spec_dst = match vals.get(14) {
+            Some(Val::Str(t)) if modern => snet.input(t, order),
+            _ => snet.0,
+        };
         row.line = file.line;
         table.rows.push(row);
     }
@@ -760,7 +768,10 @@ eth1\t0000140A\t0200000A\t0003\t1\t12345\t5\t0000FFFF\t1400\t64\n";
     #[test]
     fn big_endian_words() {
         assert_eq!(getsock4(b"C0000201", ByteOrder::Big), Some([192, 0, 2, 1]));
-        assert_eq!(getsock4(b"010200C0", ByteOrder::Little), Some([192, 0, 2, 1]));
+        assert_eq!(
+            getsock4(b"010200C0", ByteOrder::Little),
+            Some([192, 0, 2, 1])
+        );
         assert_eq!(getsock4(b"0102", ByteOrder::Little), None);
         assert_eq!(getsock4(b"0102zz00", ByteOrder::Little), None);
     }
@@ -783,10 +794,22 @@ eth1\t0000140A\t0200000A\t0003\t1\t12345\t5\t0000FFFF\t1400\t64\n";
 
     #[test]
     fn scanf_integers() {
-        assert_eq!(scan_int(b" -1", 16, false, usize::MAX).map(|v| v.0), Ok(u32::MAX));
-        assert_eq!(scan_int(b"0x1F", 16, false, usize::MAX).map(|v| v.0), Ok(31));
-        assert_eq!(scan_int(b"99999999999", 10, true, usize::MAX).map(|v| v.0 as i32), Ok(99999999999i64 as i32));
-        assert_eq!(scan_int(b"-99999999999999999999", 10, true, usize::MAX).map(|v| v.0), Ok(0));
+        assert_eq!(
+            scan_int(b" -1", 16, false, usize::MAX).map(|v| v.0),
+            Ok(u32::MAX)
+        );
+        assert_eq!(
+            scan_int(b"0x1F", 16, false, usize::MAX).map(|v| v.0),
+            Ok(31)
+        );
+        assert_eq!(
+            scan_int(b"99999999999", 10, true, usize::MAX).map(|v| v.0 as i32),
+            Ok(99999999999i64 as i32)
+        );
+        assert_eq!(
+            scan_int(b"-99999999999999999999", 10, true, usize::MAX).map(|v| v.0),
+            Ok(0)
+        );
         assert_eq!(scan_int(b"abc", 10, true, usize::MAX), Err(Stop::Matching));
         assert_eq!(scan_int(b"   ", 10, true, usize::MAX), Err(Stop::Input));
         assert_eq!(scan_int(b"12345", 16, false, 2).map(|v| v.0), Ok(0x12));

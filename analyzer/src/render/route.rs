@@ -138,7 +138,13 @@ fn cut(mut v: Vec<u8>, size: usize) -> Vec<u8> {
 /// `default` for 0.0.0.0/0, `0.0.0.0` for 0.0.0.0 with another mask, else a
 /// host name (H flag, or bits outside the mask) or a network name, else the
 /// dotted quad.
-pub fn fib_destination(names: &Names, dest: [u8; 4], mask: [u8; 4], host: bool, numeric: bool) -> Vec<u8> {
+pub fn fib_destination(
+    names: &Names,
+    dest: [u8; 4],
+    mask: [u8; 4],
+    host: bool,
+    numeric: bool,
+) -> Vec<u8> {
     if numeric {
         return ntoa(dest);
     }
@@ -175,6 +181,19 @@ pub fn fib_gateway(names: &Names, gw: [u8; 4], numeric: bool) -> Vec<u8> {
 fn c15(mut v: Vec<u8>) -> Vec<u8> {
     v.truncate(15);
     v
+}
+
+/// Whether printing this FIB makes netstat call the resolver at least once
+/// (which leaves `errno` at 0: it shows in the `perror` text of an empty
+/// routing cache file read afterwards).
+pub fn fib_resolves(table: &Ipv4RouteTable, numeric: bool) -> bool {
+    !numeric
+        && table.has_header
+        && table.missing_field.is_none()
+        && table
+            .rows
+            .iter()
+            .any(|r| r.destination != [0; 4] || r.gateway != [0; 4])
 }
 
 /// Column header lines of the IPv4 FIB by `ext`.
@@ -312,11 +331,11 @@ pub fn cache4(
     numeric: bool,
     errno_text: &str,
 ) -> CacheEnd {
+    stdout.extend_from_slice(b"Kernel IP routing cache\n");
     if !table.has_header {
         stderr.extend_from_slice(format!("/proc/net/rt_cache: {errno_text}\n").as_bytes());
         return CacheEnd::Exit(255);
     }
-    stdout.extend_from_slice(b"Kernel IP routing cache\n");
     if let CacheFormat::Unknown(g) = table.format {
         stdout.extend_from_slice(
             format!("ERROR: proc_guess_fmt(/proc/net/rt_cache,... returned: {g}\n").as_bytes(),
@@ -431,7 +450,13 @@ fn ipv6_text(names: &Names, addr: Option<&Addr>, numeric: bool) -> Vec<u8> {
 
 /// The IPv6 table (`rprint_fib6`): `cache` shows only cache entries and
 /// titles them so, otherwise cache entries are left out.
-pub fn fib6(stdout: &mut Vec<u8>, table: &Ipv6RouteTable, names: &Names, numeric: bool, cache: bool) {
+pub fn fib6(
+    stdout: &mut Vec<u8>,
+    table: &Ipv6RouteTable,
+    names: &Names,
+    numeric: bool,
+    cache: bool,
+) {
     stdout.extend_from_slice(if cache {
         b"Kernel IPv6 routing cache\n"
     } else {
@@ -486,9 +511,18 @@ mod tests {
     #[test]
     fn destinations() {
         let names = Names::default();
-        assert_eq!(fib_destination(&names, [0; 4], [0; 4], false, false), b"default");
-        assert_eq!(fib_destination(&names, [0; 4], [0; 4], false, true), b"0.0.0.0");
-        assert_eq!(fib_destination(&names, [0; 4], [128, 0, 0, 0], false, false), b"0.0.0.0");
+        assert_eq!(
+            fib_destination(&names, [0; 4], [0; 4], false, false),
+            b"default"
+        );
+        assert_eq!(
+            fib_destination(&names, [0; 4], [0; 4], false, true),
+            b"0.0.0.0"
+        );
+        assert_eq!(
+            fib_destination(&names, [0; 4], [128, 0, 0, 0], false, false),
+            b"0.0.0.0"
+        );
         assert_eq!(
             fib_destination(&names, [10, 1, 0, 0], [255, 255, 0, 0], false, false),
             b"10.1.0.0"
