@@ -3,34 +3,15 @@
 //! real netstat and unshare; skipped without them, except that with
 //! `CI=true` a missing prerequisite is a failure.
 
-use std::path::Path;
 use std::process::Command;
 
-use netsnap_tests::{Rng, fixtures_dir, mismatch, random_socket_args, recorded, run_netstat};
-
-fn prerequisites() -> Result<(), String> {
-    let euid = Command::new("id")
-        .arg("-u")
-        .output()
-        .map_err(|e| e.to_string())?;
-    if String::from_utf8_lossy(&euid.stdout).trim() != "0" {
-        return Err("not root".into());
-    }
-    for tool in ["/usr/bin/netstat", "/usr/bin/unshare"] {
-        if !Path::new(tool).exists() {
-            return Err(format!("{tool} missing"));
-        }
-    }
-    Ok(())
-}
+use netsnap_tests::{
+    Rng, can_replay, fixtures_dir, mismatch, random_socket_args, recorded, run_netstat,
+};
 
 #[test]
 fn random_flags_against_real_netstat() {
-    if let Err(why) = prerequisites() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("differential test cannot run under CI=true: {why}");
-        }
-        eprintln!("differential test skipped: {why}");
+    if !can_replay("differential test", &[]) {
         return;
     }
     let per_fixture: usize = std::env::var("NETSNAP_DIFF_CASES")

@@ -4,10 +4,10 @@
 //! except that under `CI=true` a missing prerequisite is a failure.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use netsnap_tests::{fixtures_dir, mismatch, recorded, run_netstat};
+use netsnap_tests::{can_replay, fixtures_dir, mismatch, recorded, run_netstat};
 
 const HOLDER: &str = r#"
 import socket, sys, os
@@ -27,29 +27,6 @@ print("ready", flush=True)
 sys.stdin.read()
 "#;
 
-fn prerequisites() -> Result<(), String> {
-    let out = Command::new("id")
-        .arg("-u")
-        .output()
-        .map_err(|e| e.to_string())?;
-    if String::from_utf8_lossy(&out.stdout).trim() != "0" {
-        return Err("not root".into());
-    }
-    for tool in ["/usr/bin/netstat", "/usr/bin/unshare"] {
-        if !Path::new(tool).exists() {
-            return Err(format!("{tool} missing"));
-        }
-    }
-    for tool in ["ip", "python3"] {
-        let ok = Command::new(tool).arg("-V").output().is_ok()
-            || Command::new(tool).arg("--version").output().is_ok();
-        if !ok {
-            return Err(format!("{tool} missing"));
-        }
-    }
-    Ok(())
-}
-
 struct Netns(String);
 
 impl Drop for Netns {
@@ -65,11 +42,7 @@ fn ip(args: &[&str]) {
 
 #[test]
 fn live_capture_matches_real_netstat() {
-    if let Err(why) = prerequisites() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("live test cannot run under CI=true: {why}");
-        }
-        eprintln!("live test skipped: {why}");
+    if !can_replay("live test", &["ip", "python3"]) {
         return;
     }
     let name = format!("nsnap-live-{}", std::process::id());

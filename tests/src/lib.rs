@@ -142,6 +142,49 @@ pub fn mismatch(rec: &Recorded, got: &netsnap::Output) -> Option<String> {
     Some(m)
 }
 
+/// Whether the real tools can be replayed here: root, netstat, unshare,
+/// and whichever extra `tools` (found on PATH) a test needs.
+pub fn replay_prerequisites(tools: &[&str]) -> Result<(), String> {
+    let out = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map_err(|e| e.to_string())?;
+    if String::from_utf8_lossy(&out.stdout).trim() != "0" {
+        return Err("not root".into());
+    }
+    for tool in ["/usr/bin/netstat", "/usr/bin/unshare"] {
+        if !Path::new(tool).exists() {
+            return Err(format!("{tool} missing"));
+        }
+    }
+    for tool in tools {
+        let found = std::env::var_os("PATH")
+            .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).exists()))
+            .unwrap_or(false);
+        if !found {
+            return Err(format!("{tool} missing"));
+        }
+    }
+    Ok(())
+}
+
+/// Decides whether a test that needs the real tools runs: `true` when the
+/// prerequisites hold; `false` (skip, with a message) when they do not,
+/// except under `CI=true`, where a missing prerequisite fails the test.
+pub fn can_replay(test: &str, tools: &[&str]) -> bool {
+    match replay_prerequisites(tools) {
+        Ok(()) => true,
+        Err(why) => {
+            assert!(
+                !std::env::var("CI").is_ok_and(|v| v == "true"),
+                "{test} cannot run under CI=true: {why}"
+            );
+            eprintln!("{test} skipped: {why}");
+            false
+        }
+    }
+}
+
 /// A small deterministic random number generator (xorshift64*), so that
 /// differential tests are reproducible from their seed.
 #[derive(Debug, Clone)]

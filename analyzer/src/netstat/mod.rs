@@ -11,7 +11,7 @@ pub mod routes;
 pub mod statistics;
 
 use crate::load::LoadPlan;
-use crate::model::{InetKind, Snapshot};
+use crate::model::{InetKind, InetTable, SctpTable, Snapshot};
 use crate::render::Output;
 use crate::render::inet::{self, Extras};
 use crate::render::programs::ProgramMap;
@@ -37,6 +37,9 @@ fn header_suffix(opts: &NetstatOptions) -> &'static [u8] {
         b"(w/o servers)"
     }
 }
+
+/// A renderer of one SCTP table.
+type SctpRenderer = fn(&mut Vec<u8>, &mut Vec<u8>, &SctpTable, &Extras<'_>, bool);
 
 /// The run of one socket listing.
 struct Run<'a> {
@@ -76,87 +79,79 @@ impl Run<'_> {
         if !o.no_protocol && requested { 1 } else { 0 }
     }
 
-    fn inet_pair(&mut self, v4: InetKind, v6: InetKind, name: &str) -> i32 {
-        let o = self.opts;
-        let requested = o.any_requested();
-        let mut rc = 0;
-        let snap = self.snap;
+    fn render_inet(&mut self, kind: InetKind, table: &InetTable) {
         let ex = Extras {
-            opts: o,
-            names: &snap.names,
+            opts: self.opts,
+            names: &self.snap.names,
             programs: self.programs.as_ref(),
         };
-        let hz = snap.manifest.user_hz;
-        let mut out = std::mem::take(&mut self.out);
+        let hz = self.snap.manifest.user_hz;
+        inet::render_table(
+            &mut self.out.stdout,
+            &mut self.out.stderr,
+            kind,
+            table,
+            &ex,
+            hz,
+        );
+    }
+
+    /// netstat's pair of files for one protocol: the IPv4 file (required
+    /// when the protocol was asked for) and the optional IPv6 one.
+    fn inet_pair(&mut self, v4: InetKind, v6: InetKind, name: &str) -> i32 {
+        let o = self.opts;
+        let snap = self.snap;
+        let requested = o.any_requested();
+        let mut rc = 0;
         if !requested || o.inet {
             match snap.inet_table(v4) {
-                Some(t) => inet::render_table(&mut out.stdout, &mut out.stderr, v4, t, &ex, hz),
-                None => {
-                    self.out = out;
-                    rc = self.missing(name);
-                    out = std::mem::take(&mut self.out);
-                }
+                Some(t) => self.render_inet(v4, t),
+                None => rc = self.missing(name),
             }
         }
         if (!requested || o.inet6)
             && let Some(t) = snap.inet_table(v6)
         {
-            let ex = Extras {
-                opts: o,
-                names: &snap.names,
-                programs: self.programs.as_ref(),
-            };
-            inet::render_table(&mut out.stdout, &mut out.stderr, v6, t, &ex, hz);
+            self.render_inet(v6, t);
         }
-        self.out = out;
         rc
     }
 
+    /// One SCTP file (endpoints or associations), read when IPv4 is on.
+    fn sctp_table(&mut self, table: Option<&SctpTable>, render: SctpRenderer) -> i32 {
+        let o = self.opts;
+        if o.any_requested() && !o.inet {
+            return 0;
+        }
+        let numeric = o.numeric_hosts || o.numeric_ports || o.numeric_users || o.symbolic;
+        match table {
+            Some(t) => {
+                let ex = Extras {
+                    opts: self.opts,
+                    names: &self.snap.names,
+                    programs: self.programs.as_ref(),
+                };
+                render(&mut self.out.stdout, &mut self.out.stderr, t, &ex, numeric);
+                0
+            }
+            None => self.missing("AF INET (sctp)"),
+        }
+    }
+
+    /// SCTP: endpoints with `-a` or `-l`, then associations unless `-l`.
     fn sctp(&mut self) -> i32 {
         let o = self.opts;
         let snap = self.snap;
-        let requested = o.any_requested();
-        let numeric = o.numeric_hosts || o.numeric_ports || o.numeric_users || o.symbolic;
-        let mut res = 0;
         if o.all > 0 || o.listening > 0 {
-            if !requested || o.inet {
-                match &snap.sctp_eps {
-                    Some(t) => {
-                        let ex = Extras {
-                            opts: o,
-                            names: &snap.names,
-                            programs: self.programs.as_ref(),
-                        };
-                        let mut out = std::mem::take(&mut self.out);
-                        sctp::render_eps(&mut out.stdout, &mut out.stderr, t, &ex, numeric);
-                        self.out = out;
-                    }
-                    None => res = self.missing("AF INET (sctp)"),
-                }
-            }
+            let res = self.sctp_table(snap.sctp_eps.as_ref(), sctp::render_eps);
             if res != 0 {
                 return res;
             }
         }
         if o.all > 0 || o.listening == 0 {
-            res = 0;
-            if !requested || o.inet {
-                match &snap.sctp_assocs {
-                    Some(t) => {
-                        let ex = Extras {
-                            opts: o,
-                            names: &snap.names,
-                            programs: self.programs.as_ref(),
-                        };
-                        let mut out = std::mem::take(&mut self.out);
-                        sctp::render_assocs(&mut out.stdout, &mut out.stderr, t, &ex, numeric);
-                        self.out = out;
-                    }
-                    None => res = self.missing("AF INET (sctp)"),
-                }
-            }
+            return self.sctp_table(snap.sctp_assocs.as_ref(), sctp::render_assocs);
         }
-        res
+        0
     }
 
     fn unix(&mut self) -> i32 {
@@ -174,7 +169,7 @@ impl Run<'_> {
         self.out.stdout.extend_from_slice(b" Path\n");
         match &self.snap.unix {
             Some(t) => {
-                let mut out = std::mem::take(&mut self.out);
+                let out = &mut self.out;
                 unix::render_table(
                     &mut out.stdout,
                     &mut out.stderr,
@@ -182,7 +177,6 @@ impl Run<'_> {
                     o,
                     self.programs.as_ref(),
                 );
-                self.out = out;
                 0
             }
             None => self.missing("AF UNIX"),
@@ -200,7 +194,7 @@ impl Run<'_> {
             match snap.other.get("proc/net/igmp") {
                 Some(data) => {
                     let g = crate::parse::igmp::parse_igmp(data, snap.byte_order());
-                    let mut out = std::mem::take(&mut self.out);
+                    let out = &mut self.out;
                     groups::render(
                         &mut out.stdout,
                         &mut out.stderr,
@@ -209,7 +203,6 @@ impl Run<'_> {
                         numeric,
                         false,
                     );
-                    self.out = out;
                 }
                 None => rc = self.missing("AF INET (igmp)"),
             }
@@ -217,7 +210,7 @@ impl Run<'_> {
         if o.inet6 {
             if let Some(data) = snap.other.get("proc/net/igmp6") {
                 let g = crate::parse::igmp::parse_igmp6(data);
-                let mut out = std::mem::take(&mut self.out);
+                let out = &mut self.out;
                 groups::render(
                     &mut out.stdout,
                     &mut out.stderr,
@@ -226,7 +219,6 @@ impl Run<'_> {
                     numeric,
                     true,
                 );
-                self.out = out;
             }
         }
         rc

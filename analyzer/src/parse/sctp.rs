@@ -54,6 +54,21 @@ fn split_addrs(s: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
+/// The first `n` white-space-separated fields (fewer when the line is
+/// short) and the rest of the line after them.
+fn leading_fields(line: &[u8], n: usize) -> (Vec<&[u8]>, &[u8]) {
+    let mut fields = Vec::with_capacity(n);
+    let mut rest = line;
+    while fields.len() < n {
+        let Some((t, r)) = strtok(rest, WS) else {
+            break;
+        };
+        fields.push(t);
+        rest = r;
+    }
+    (fields, rest)
+}
+
 /// Parses `eps`.
 pub fn parse_eps(input: &[u8]) -> SctpTable {
     let mut table = SctpTable::default();
@@ -62,17 +77,7 @@ pub fn parse_eps(input: &[u8]) -> SctpTable {
             continue;
         }
         let lineno = u32::try_from(idx + 1).unwrap_or(u32::MAX);
-        let mut fields: Vec<&[u8]> = Vec::new();
-        let mut rest = line;
-        for _ in 0..8 {
-            match strtok(rest, WS) {
-                Some((t, r)) => {
-                    fields.push(t);
-                    rest = r;
-                }
-                None => break,
-            }
-        }
+        let (fields, rest) = leading_fields(line, 8);
         let (Some(sst), Some(lport), Some(uid), Some(inode)) =
             (fields.get(3), fields.get(5), fields.get(6), fields.get(7))
         else {
@@ -101,17 +106,7 @@ pub fn parse_assocs(input: &[u8]) -> SctpTable {
             continue;
         }
         let lineno = u32::try_from(idx + 1).unwrap_or(u32::MAX);
-        let mut fields: Vec<&[u8]> = Vec::new();
-        let mut rest = line;
-        for _ in 0..13 {
-            match strtok(rest, WS) {
-                Some((t, r)) => {
-                    fields.push(t);
-                    rest = r;
-                }
-                None => break,
-            }
-        }
+        let (fields, rest) = leading_fields(line, 13);
         let (Some(sst), Some(txq), Some(rxq), Some(uid), Some(inode), Some(lport), Some(rport)) = (
             fields.get(3),
             fields.get(7),
