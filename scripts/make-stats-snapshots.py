@@ -18,8 +18,9 @@ Writes FIXTURES_DIR/<name>/snapshot.tar.gz for:
                          spaces, an odd line count, a pair without ':' (netstat:
                          "Problem while parsing"), snmp6 lines without a key
                          or a value, a 1100-byte line, a NUL byte, keys
-                         without '6', sctp/snmp lines without a key and one
-                         whose value comes from the previous line
+                         without '6', sctp/snmp lines without a key, longer
+                         than netstat's buffer, and one whose value comes
+                         from the previous line
   stats-handmade-nosnmp  no proc/net/snmp (snmp6, netstat, sctp/snmp present)
   stats-handmade-nosnmp6 no proc/net/snmp6 and no proc/net/netstat
 
@@ -223,6 +224,7 @@ def odd():
         "SctpActiveEstabs\t\t-1\n"
         "\n"
         " \t7\n"
+        "SctpOutOfBlues" + " " * 1015 + "11\n"
         "SctpBogusKey 0\n"
         "SctpAborteds 0\n"
         "A 123456\n"
