@@ -59,7 +59,7 @@ fn split_frame(path: &str) -> Option<(usize, &str)> {
         Some(rest) => {
             let (k, rest) = rest.split_once('/')?;
             let k: usize = k.parse().ok()?;
-            (k >= 1 && k < MAX_FRAMES).then_some((k, rest))
+            (1..MAX_FRAMES).contains(&k).then_some((k, rest))
         }
     }
 }

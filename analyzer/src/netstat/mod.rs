@@ -207,19 +207,19 @@ impl Run<'_> {
                 None => rc = self.missing("AF INET (igmp)"),
             }
         }
-        if o.inet6 {
-            if let Some(data) = snap.other.get("proc/net/igmp6") {
-                let g = crate::parse::igmp::parse_igmp6(data);
-                let out = &mut self.out;
-                groups::render(
-                    &mut out.stdout,
-                    &mut out.stderr,
-                    &g,
-                    &snap.names,
-                    numeric,
-                    true,
-                );
-            }
+        if o.inet6
+            && let Some(data) = snap.other.get("proc/net/igmp6")
+        {
+            let g = crate::parse::igmp::parse_igmp6(data);
+            let out = &mut self.out;
+            groups::render(
+                &mut out.stdout,
+                &mut out.stderr,
+                &g,
+                &snap.names,
+                numeric,
+                true,
+            );
         }
         rc
     }
