@@ -385,6 +385,138 @@ mod tests {
         }
     }
 
+    const DEV: &[u8] = b"Inter-|   Receive                                                |  Transmit
+ face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+    lo:     100       2    0    0    0     0          0         0      100       2    0    0    0     0       0          0
+  eth0:    2000      10    0    0    0     0          0         0     3000      20    0    0    0     0       0          0
+  zz0:       0       0    0    0    0     0          0         0        0       0    0    0    0     0       0          0
+";
+
+    fn opts(args: &[&str]) -> NetstatOptions {
+        match crate::netstat::args::parse(args) {
+            crate::netstat::args::Parsed::Run(o) => o,
+            crate::netstat::args::Parsed::Exit { .. } => NetstatOptions::default(),
+        }
+    }
+
+    fn snapshot(files: &[(&str, &[u8])]) -> Snapshot {
+        let mut snap = Snapshot::default();
+        for (path, data) in files {
+            snap.other.insert(path.to_string(), data.to_vec());
+        }
+        snap
+    }
+
+    fn show(snap: &Snapshot, args: &[&str]) -> (String, String, i32) {
+        let out = run(snap, &opts(args), Output::default());
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.status,
+        )
+    }
+
+    const IOCTLS: &[u8] = br#"{"ifconf":["lo","eth0:1"],"interfaces":[
+        {"name":"lo","flags":73,"mtu":65536,"txqlen":1000,"hwaddr":{"family":772,"data":""}},
+        {"name":"eth0","flags":4163,"mtu":1500,"txqlen":1000,"hwaddr":{"family":1,"data":"02:00:00:00:00:01"}},
+        {"name":"zz0","errors":{"SIOCGIFFLAGS":"ENODEV"}},
+        {"name":"eth0:1","flags":4163,"mtu":1500,"txqlen":1000,"hwaddr":{"family":1,"data":"02:00:00:00:00:01"},
+         "inet":{"addr":"10.0.0.1","netmask":"255.0.0.0","broadaddr":"0.0.0.0","dstaddr":"10.0.0.1"}}]}"#;
+
+    #[test]
+    fn a_vanished_interface_ends_the_table() {
+        let snap = snapshot(&[("proc/net/dev", DEV), (IFACES_PATH, IOCTLS)]);
+        let (stdout, stderr, status) = show(&snap, &["-i"]);
+        assert_eq!(
+            stdout,
+            "Kernel Interface table
+Iface             MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg
+eth0             1500       10      0      0 0            20      0      0      0 BMRU
+eth0:1           1500      - no statistics available -                        BMRU
+lo              65536        2      0      0 0             2      0      0      0 LRU
+"
+        );
+        assert_eq!(
+            stderr,
+            "zz0: error fetching interface information: Device not found\nmissing interface information: No such device\n"
+        );
+        assert_eq!(status, 1);
+    }
+
+    #[test]
+    fn without_proc_net_dev_only_labels_are_listed() {
+        let mut snap = snapshot(&[(IFACES_PATH, IOCTLS)]);
+        snap.manifest.missing.push(crate::parse::manifest::Missing {
+            path: "proc/net/dev".into(),
+            error: "EACCES".into(),
+        });
+        let (stdout, stderr, status) = show(&snap, &["-ie"]);
+        assert_eq!(
+            stderr,
+            "Warning: cannot open /proc/net/dev (Permission denied). Limited output.\n"
+        );
+        assert_eq!(status, 0);
+        assert_eq!(
+            stdout,
+            "Kernel Interface table
+eth0:1: flags=4163<UP,BROADCAST,RUNNING,MULTICAST>  mtu 1500
+        inet 10.0.0.1  netmask 255.0.0.0  broadcast 0.0.0.0
+        ether 02:00:00:00:00:01  txqueuelen 1000  (Ethernet)
+
+lo: flags=73<UP,LOOPBACK,RUNNING>  mtu 65536
+        loop  txqueuelen 1000  (Local Loopback)
+
+"
+        );
+    }
+
+    #[test]
+    fn ifconf_failure_without_proc_net_dev() {
+        let snap = snapshot(&[(
+            IFACES_PATH,
+            br#"{"ifconf":[],"ifconf_error":"EPERM","interfaces":[]}"#,
+        )]);
+        let (stdout, stderr, status) = show(&snap, &["-i"]);
+        assert!(stdout.ends_with("Flg\n"));
+        assert_eq!(
+            stderr,
+            "Warning: cannot open /proc/net/dev (No such file or directory). Limited output.\nSIOCGIFCONF: Operation not permitted\nmissing interface information: Operation not permitted\n"
+        );
+        assert_eq!(status, 1);
+    }
+
+    #[test]
+    fn older_archives_use_sysfs_and_getifaddrs() {
+        let dev: Vec<u8> = DEV
+            .split_inclusive(|&b| b == b'\n')
+            .filter(|l| !l.starts_with(b"  zz0"))
+            .flatten()
+            .copied()
+            .collect();
+        let mut snap = snapshot(&[
+            ("proc/net/dev", &dev),
+            ("sys/class/net/lo/flags", b"0x9\n"),
+            ("sys/class/net/lo/mtu", b"65536\n"),
+            ("sys/class/net/eth0/flags", b"0x1003\n"),
+            ("sys/class/net/eth0/mtu", b"9000\n"),
+        ]);
+        snap.manifest.interfaces = vec![
+            serde_json::json!({"name":"eth0","family":"packet","address":"02:00:00:00:00:01","flags":69699}),
+            serde_json::json!({"name":"eth0:5","family":"inet","address":"10.0.0.5","netmask":"255.0.0.0","broadcast":"10.255.255.255","flags":69699}),
+        ];
+        let (stdout, _, status) = show(&snap, &["-ia"]);
+        assert_eq!(status, 0);
+        assert_eq!(
+            stdout,
+            "Kernel Interface table
+Iface             MTU    RX-OK RX-ERR RX-DRP RX-OVR    TX-OK TX-ERR TX-DRP TX-OVR Flg
+eth0             9000       10      0      0 0            20      0      0      0 BMRU
+eth0:5           9000      - no statistics available -                        BMRU
+lo              65536        2      0      0 0             2      0      0      0 LU
+"
+        );
+    }
+
     #[test]
     fn errno_texts() {
         assert_eq!(strerror("ENODEV"), "No such device");

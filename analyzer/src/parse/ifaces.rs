@@ -753,8 +753,10 @@ pub fn derive_facts<'a>(
             let addr = ipv4(&a.address)?;
             let p2p = a.flags & IFF_POINTOPOINT != 0;
             let dst = if p2p { ipv4(&a.destination) } else { None };
+            // glibc reports the local address as the broadcast address
+            // of an address that has none.
             let brd = if a.flags & IFF_BROADCAST != 0 && !p2p {
-                ipv4(&a.broadcast)
+                ipv4(&a.broadcast).filter(|b| *b != addr)
             } else {
                 None
             };
