@@ -1,6 +1,9 @@
 //! `netsnap-ifaces.json`: what `netstat -i` and `-ie` ask the kernel by ioctl rather than read from files
 //! (interface flags with RUNNING, MTU, hardware address, queue length, device map, and the IPv4 address of each label).
 //! The format is described in docs/snapshot-format.md.
+//!
+//! Only names of existing devices and labels are asked about, so the kernel's `dev_load` has no reason to request a module
+//! (it would only if a device vanished between the listing and the question, as it would for netstat).
 
 use std::io;
 use std::path::{Path, PathBuf};
