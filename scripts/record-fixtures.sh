@@ -3,7 +3,7 @@
 #
 #   scripts/record-fixtures.sh [NAME...]
 #
-# NAME: server loopback-many unix procs nonroot sctp bigendian (default: all;
+# NAME: server loopback-many unix procs nonroot sctp bigendian mcast (default: all;
 # bigendian is derived from server's snapshot and expected outputs).
 # For a scenario NAME it runs scripts/scenarios/NAME.sh up, captures the
 # namespace with the collector INSIDE it into fixtures/NAME/snapshot.tar.gz,
@@ -25,7 +25,7 @@ repo=$(cd "$here/.." && pwd)
 fixtures=$repo/fixtures
 cases=$fixtures/cases/netstat.txt
 NONROOT_UID=${NONROOT_UID:-65534}
-ALL=(server loopback-many unix procs nonroot sctp bigendian)
+ALL=(server loopback-many unix procs nonroot sctp bigendian mcast)
 
 log() { echo "record: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -150,7 +150,7 @@ names=("$@")
 [[ ${#names[@]} -gt 0 ]] || names=("${ALL[@]}")
 for name in "${names[@]}"; do
 	case $name in
-	server | loopback-many | unix | procs | nonroot)
+	server | loopback-many | unix | procs | nonroot | mcast)
 		[[ ${#collector[@]} -gt 0 ]] || pick_collector
 		log "== $name"
 		record_scenario "$name"

@@ -9,7 +9,7 @@ to STATE_DIR/pids (so `down` can end exactly those); when the state is
 complete it prints the line `@@ready` (or `@@failed`) and then blocks until
 killed.
 
-Roles: server, loopback-many, unix, procs, nonroot-root, nonroot-user.
+Roles: mcast, server, loopback-many, unix, procs, nonroot-root, nonroot-user.
 """
 import ctypes
 import os
@@ -592,7 +592,36 @@ def role_nonroot_user():
     exec_sleep("user-client", keep)
 
 
+def role_mcast():
+    """Multicast memberships on v4 and v6: groups joined on the veth and on
+    lo, one group joined by two sockets (users 2), plus the sockets' rows."""
+    keep = []
+
+    def join4(group, ifaddr, port):
+        s = sock(AF_INET, SOCK_DGRAM, bind=("0.0.0.0", port))
+        mreq = socket.inet_aton(group) + socket.inet_aton(ifaddr)
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreq)
+        keep.append(s)
+
+    def join6(group, ifname, port):
+        s = sock(AF_INET6, SOCK_DGRAM, bind=("::", port), v6only=True)
+        mreq = socket.inet_pton(AF_INET6, group) + struct.pack("@I", socket.if_nametoindex(ifname))
+        s.setsockopt(IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, mreq)
+        keep.append(s)
+
+    join4("239.1.2.3", "10.77.0.1", 5001)
+    join4("224.1.1.1", "10.77.0.1", 5002)
+    join4("224.1.1.1", "10.77.0.1", 5003)
+    join4("239.255.255.250", "127.0.0.1", 1900)
+    join6("ff15::1234", "s0", 5004)
+    join6("ff02::fb", "s0", 5353)
+    join6("ff05::1:3", "lo", 547)
+    mark("ready")
+    hold()
+
+
 ROLES = {
+    "mcast": role_mcast,
     "server": role_server,
     "loopback-many": role_loopback_many,
     "unix": role_unix,
