@@ -81,5 +81,5 @@ mod tests {
         assert_eq!(lines(b"a\nb\n").collect::<Vec<_>>(), vec![&b"a"[..], b"b"]);
     }
 }
-pub mod route;
 pub mod ifaces;
+pub mod route;

@@ -79,5 +79,5 @@ mod tests {
         assert_eq!(fixed2(0.0), b"0.00");
     }
 }
-pub mod route;
 pub mod ifaces;
+pub mod route;
