@@ -117,7 +117,14 @@ impl Networks {
             let (Some(name), Some(num)) = (f.next(), f.next()) else {
                 continue;
             };
-            if let Some(n) = inet_network(num) {
+            // glibc pads a number of fewer than four parts with `.0` parts
+            // before `inet_network`: `127` means 127.0.0.0.
+            let mut padded = num.to_vec();
+            let parts = 1 + num.iter().filter(|&&b| b == b'.').count();
+            for _ in parts..4 {
+                padded.extend_from_slice(b".0");
+            }
+            if let Some(n) = inet_network(&padded) {
                 map.entry(n).or_insert_with(|| name.to_vec());
             }
         }
@@ -260,7 +267,8 @@ mod tests {
     #[test]
     fn networks_and_passwd() {
         let n = Networks::parse(b"loopback 127\nlink-local 169.254.0.0\n");
-        assert_eq!(n.lookup(127), Some(&b"loopback"[..]));
+        assert_eq!(n.lookup(0x7f00_0000), Some(&b"loopback"[..]));
+        assert_eq!(n.lookup(127), None);
         assert_eq!(n.lookup(0xa9fe_0000), Some(&b"link-local"[..]));
         let p = Passwd::parse(b"root:x:0:0:::\nnobody:x:65534:65534:::\ntoor:x:0:0:::\n");
         assert_eq!(p.lookup(0), Some(&b"root"[..]));
