@@ -200,7 +200,8 @@ def live_only(args):
     modes = count["i"] + count["r"] + count["s"] + count["M"]
     if modes > 1:
         return False  # usage error
-    return count["i"] == 1 or (count["c"] > 0 and count["s"] == 0)
+    loops = count["c"] > 0 and count["s"] == 0 and not os.environ.get("NETSNAP_REPLAY_ONE_ROUND")
+    return count["i"] == 1 or loops
 
 
 def main(argv):

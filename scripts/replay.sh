@@ -20,6 +20,8 @@
 #
 # Views that ask the running kernel instead of files (`-i`, `-c` loops) are
 # refused unless --allow-live is given; their output would describe this host.
+# With --one-round, `-c` views are allowed and every run is stopped after
+# 0.7 s, that is after the first round of a `-c` loop (status 124).
 # Must run as root.
 set -euo pipefail
 
@@ -39,7 +41,7 @@ die() {
 # ---------------------------------------------------------------- inner part
 # Runs inside `unshare -m -n`; $work holds the prepared files.
 inner() {
-	local work=$1 root=$2 outdir=$3 uid=$4 tool=$5
+	local work=$1 root=$2 outdir=$3 uid=$4 tool=$5 limit=${6:-20}
 	mount --make-rprivate /
 
 	mkdir "$work/proc"
@@ -80,7 +82,7 @@ inner() {
 	while IFS= read -r slug; do
 		mapfile -t args <"$outdir/$slug.args"
 		status=0
-		env -i "${envs[@]}" timeout 20 "${runas[@]}" "$tool" "${args[@]}" \
+		env -i "${envs[@]}" timeout "$limit" "${runas[@]}" "$tool" "${args[@]}" \
 			</dev/null >"$outdir/$slug.stdout" 2>"$outdir/$slug.stderr" || status=$?
 		echo "$status" >"$outdir/$slug.status"
 	done <"$work/slugs"
@@ -93,7 +95,7 @@ if [[ ${1-} == --inner ]]; then
 fi
 
 # ---------------------------------------------------------------- outer part
-uid="" tool=netstat allow_live=0
+uid="" tool=netstat allow_live=0 limit=20
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--uid) uid=${2:?--uid needs a value}; shift 2 ;;
@@ -101,6 +103,10 @@ while [[ $# -gt 0 ]]; do
 	--tool) tool=${2:?--tool needs a value}; shift 2 ;;
 	--tool=*) tool=${1#--tool=}; shift ;;
 	--allow-live) allow_live=1; shift ;;
+	--one-round)
+		# `-c` loops: stop each run after its first round (netstat flushes
+		# stdout before it sleeps), so a snapshot's frame gives one round.
+		export NETSNAP_REPLAY_ONE_ROUND=1 limit=0.7; shift ;;
 	-h | --help) usage ;;
 	--) shift; break ;;
 	-*) echo "replay: unknown option $1" >&2; usage ;;
@@ -149,5 +155,5 @@ while IFS= read -r slug; do
 done <"$work/all-slugs"
 
 unshare --mount --propagation private --net -- "${BASH_SOURCE[0]}" --inner \
-	"$work" "$root" "$outdir" "$uid" "$tool"
+	"$work" "$root" "$outdir" "$uid" "$tool" "$limit"
 echo "replay: $(wc -l <"$work/slugs") cases of $tool written to $outdir" >&2

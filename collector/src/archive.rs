@@ -1,7 +1,7 @@
 //! The tar (and gzip) writer: every entry gets a header built here, never one taken from the file system.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -13,9 +13,16 @@ use crate::error::{Error, check_signal};
 pub struct Archive<'a> {
     builder: Builder<Sink<'a>>,
     mtime: u64,
+    /// Put before every entry path: empty for the first frame, `frames/<k>/` for later ones.
+    prefix: PathBuf,
 }
 
 impl Archive<'_> {
+    /// Entries written from now on go under `prefix` (`frames/<k>/` for frame k of a multi-frame snapshot).
+    pub fn set_prefix(&mut self, prefix: &Path) {
+        self.prefix = prefix.to_path_buf();
+    }
+
     fn header(&self, kind: EntryType, mode: u32, size: u64) -> Header {
         let mut h = Header::new_gnu();
         h.set_entry_type(kind);
@@ -31,6 +38,7 @@ impl Archive<'_> {
     pub fn file(&mut self, path: &Path, data: &[u8]) -> Result<(), Error> {
         check_signal()?;
         let mut h = self.header(EntryType::Regular, 0o644, data.len() as u64);
+        let path = &self.prefix.join(path);
         self.builder
             .append_data(&mut h, path, data)
             .map_err(|e| Error::io(format_args!("archiving {}", path.display()), e))
@@ -40,6 +48,7 @@ impl Archive<'_> {
     pub fn symlink(&mut self, path: &Path, target: &Path) -> Result<(), Error> {
         check_signal()?;
         let mut h = self.header(EntryType::Symlink, 0o777, 0);
+        let path = &self.prefix.join(path);
         self.builder
             .append_link(&mut h, path, target)
             .map_err(|e| Error::io(format_args!("archiving {}", path.display()), e))
@@ -49,6 +58,7 @@ impl Archive<'_> {
     pub fn denied_dir(&mut self, path: &Path) -> Result<(), Error> {
         check_signal()?;
         let mut h = self.header(EntryType::Directory, 0o000, 0);
+        let path = &self.prefix.join(path);
         self.builder
             .append_data(&mut h, path, std::io::empty())
             .map_err(|e| Error::io(format_args!("archiving {}", path.display()), e))
@@ -97,6 +107,7 @@ pub fn write<T>(
     let mut archive = Archive {
         builder: Builder::new(sink),
         mtime,
+        prefix: PathBuf::new(),
     };
     let value = match body(&mut archive) {
         Ok(value) => value,

@@ -27,6 +27,9 @@ Options:
       --resolve-budget SECS
                            time allowed for --resolve (default 5; implies --resolve)
       --no-gzip            write a plain tar archive
+      --count N            take N frames into the snapshot (default 1), one
+                           every --interval, for `netsnap netstat -c`
+      --interval SECS      time between frames (default 1, as netstat -c)
   -h, --help               print this help
   -V, --version            print the version
 ";
@@ -48,6 +51,10 @@ pub struct Config {
     pub resolve: bool,
     pub resolve_budget: Duration,
     pub gzip: bool,
+    /// Frames to take (`--count`), at least 1.
+    pub count: u32,
+    /// Time between frames (`--interval`).
+    pub interval: Duration,
 }
 
 pub enum Command {
@@ -65,6 +72,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, Error>
         resolve: false,
         resolve_budget: Duration::from_secs(5),
         gzip: true,
+        count: 1,
+        interval: Duration::from_secs(1),
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -82,7 +91,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, Error>
             }
             _ => (text, None),
         };
-        let takes_value = matches!(opt, "-o" | "--output" | "--resolve-budget");
+        let takes_value = matches!(
+            opt,
+            "-o" | "--output" | "--resolve-budget" | "--count" | "--interval"
+        );
         if inline.is_some() && !takes_value {
             return Err(usage(format!("option '{opt}' takes no value")));
         }
@@ -125,6 +137,33 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, Error>
                 config.resolve_budget = Duration::from_secs_f64(secs);
             }
             "--no-gzip" => config.gzip = false,
+            "--count" => {
+                let v = value()?;
+                config.count = v
+                    .to_str()
+                    .and_then(|s| s.parse::<u32>().ok())
+                    .filter(|n| (1..=10_000).contains(n))
+                    .ok_or_else(|| {
+                        usage(format!(
+                            "invalid --count '{}' (frames, 1 to 10000)",
+                            v.to_string_lossy()
+                        ))
+                    })?;
+            }
+            "--interval" => {
+                let v = value()?;
+                let secs = v
+                    .to_str()
+                    .and_then(|s| s.parse::<f64>().ok())
+                    .filter(|s| s.is_finite() && (0.0..=86400.0).contains(s))
+                    .ok_or_else(|| {
+                        usage(format!(
+                            "invalid --interval '{}' (seconds, 0 to 86400)",
+                            v.to_string_lossy()
+                        ))
+                    })?;
+                config.interval = Duration::from_secs_f64(secs);
+            }
             _ if opt.starts_with('-') && opt != "-" => {
                 return Err(usage(format!("unknown option '{opt}'")));
             }
@@ -188,6 +227,12 @@ mod tests {
     }
 
     #[test]
+    fn frames() {
+        let c = run(&["--count", "3", "--interval=0.5"]).map_err(|e| e.to_string());
+        assert!(matches!(c, Ok(ref c) if c.count == 3 && c.interval == Duration::from_millis(500)));
+    }
+
+    #[test]
     fn bad_usage() {
         for args in [
             &["-x"][..],
@@ -197,6 +242,9 @@ mod tests {
             &["--resolve-budget", "-1"],
             &["--resolve-budget", "soon"],
             &["-o", ""],
+            &["--count", "0"],
+            &["--count", "x"],
+            &["--interval", "-1"],
         ] {
             assert!(run(args).is_err(), "{args:?} accepted");
         }

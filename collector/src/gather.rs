@@ -98,6 +98,12 @@ impl Files {
 
     /// Reads the other files: the rest of `/proc/net`, the local port range, interface attributes and `/etc`.
     pub fn read_others(&mut self, warnings: &mut Vec<String>) -> Result<(), Error> {
+        self.read_machine_files(warnings)?;
+        self.read_etc()
+    }
+
+    /// The files that change from frame to frame: the rest of `/proc/net`, the local port range and interface attributes.
+    pub fn read_machine_files(&mut self, warnings: &mut Vec<String>) -> Result<(), Error> {
         let mut paths: Vec<PathBuf> = OTHER_NET
             .iter()
             .map(|name| Path::new("proc/net").join(name))
@@ -107,8 +113,18 @@ impl Files {
             let dir = Path::new("sys/class/net").join(iface);
             paths.extend(IFACE_ATTRS.iter().map(|attr| dir.join(attr)));
         }
-        paths.extend(ETC_FILES.iter().map(|name| Path::new("etc").join(name)));
         for path in paths {
+            check_signal()?;
+            if let Some(entry) = self.read(path) {
+                self.others.push(entry);
+            }
+        }
+        Ok(())
+    }
+
+    /// The name files of `/etc`, read once per snapshot.
+    fn read_etc(&mut self) -> Result<(), Error> {
+        for path in ETC_FILES.iter().map(|name| Path::new("etc").join(name)) {
             check_signal()?;
             if let Some(entry) = self.read(path) {
                 self.others.push(entry);

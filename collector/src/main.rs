@@ -139,6 +139,8 @@ fn run() -> Result<(), Error> {
             .iter()
             .map(|e| e.path.to_string_lossy().into_owned())
             .collect(),
+        frames: config.count,
+        interval_ms: u64::try_from(config.interval.as_millis()).unwrap_or(u64::MAX),
     }
     .to_json();
     let netlink_pids = files
@@ -154,13 +156,37 @@ fn run() -> Result<(), Error> {
             for entry in files.tables.iter().chain(&files.others) {
                 ar.file(&entry.path, &entry.data)?;
             }
-            let scan = Scanner {
-                own_netns,
+            let mut scan = Scanner {
+                own_netns: own_netns.clone(),
                 netlink_pids: &netlink_pids,
                 full_cmdline: config.full_cmdline,
                 warnings,
             }
             .run(ar)?;
+            // Later frames: the same files and processes again, under frames/<k>/.
+            for k in 1..config.count {
+                wait(config.interval)?;
+                let frame = read_frame(warnings)?;
+                ar.set_prefix(&Path::new("frames").join(k.to_string()));
+                for entry in frame.tables.iter().chain(&frame.others) {
+                    ar.file(&entry.path, &entry.data)?;
+                }
+                let pids = frame
+                    .tables
+                    .iter()
+                    .find(|e| e.path == Path::new("proc/net/netlink"))
+                    .map(|e| procs::netlink_pids(&e.data))
+                    .unwrap_or_default();
+                let more = Scanner {
+                    own_netns: own_netns.clone(),
+                    netlink_pids: &pids,
+                    full_cmdline: config.full_cmdline,
+                    warnings,
+                }
+                .run(ar)?;
+                scan.add(more);
+            }
+            ar.set_prefix(Path::new(""));
             let end = manifest::closing(Instant::now(), &scan, warnings);
             ar.file(Path::new("netsnap-end.json"), &end)?;
             Ok(scan)
@@ -187,6 +213,28 @@ fn run() -> Result<(), Error> {
         clock.elapsed().as_secs_f64(),
     );
     Ok(())
+}
+
+/// Sleeps for `interval`, waking every 50 ms to honour SIGINT and SIGTERM.
+fn wait(interval: std::time::Duration) -> Result<(), Error> {
+    let until = std::time::Instant::now() + interval;
+    loop {
+        error::check_signal()?;
+        let now = std::time::Instant::now();
+        if now >= until {
+            return Ok(());
+        }
+        std::thread::sleep((until - now).min(std::time::Duration::from_millis(50)));
+    }
+}
+
+/// The files of one later frame: socket tables, then the other machine files and the interface entry (no `/etc`).
+fn read_frame(warnings: &mut Vec<String>) -> Result<Files, Error> {
+    let mut files = Files::default();
+    files.read_socket_tables()?;
+    files.read_machine_files(warnings)?;
+    ifaces::add_entry(&mut files, warnings);
+    Ok(files)
 }
 
 /// `netsnap-<hostname>-<UTC time>.tar.gz` in the current directory.

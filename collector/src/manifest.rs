@@ -25,6 +25,10 @@ pub struct Header<'a> {
     pub reverse_dns: Option<&'a BTreeMap<String, String>>,
     pub missing: &'a [Missing],
     pub tables: Vec<String>,
+    /// Frames in the archive (`--count`); later ones live under `frames/<k>/`.
+    pub frames: u32,
+    /// Time between frames in milliseconds.
+    pub interval_ms: u64,
 }
 
 impl Header<'_> {
@@ -80,6 +84,10 @@ impl Header<'_> {
         }
         fields.push(("missing", Value::Array(missing)));
         fields.push(("tables", json!(self.tables)));
+        if self.frames > 1 {
+            fields.push(("frames", json!(self.frames)));
+            fields.push(("interval_ms", json!(self.interval_ms)));
+        }
         render(&fields)
     }
 }

@@ -21,6 +21,20 @@ pub struct Scan {
     pub fd_denied: Vec<u32>,
 }
 
+impl Scan {
+    /// Adds the counts of a later frame's scan (a pid denied in several frames is listed once).
+    pub fn add(&mut self, other: Scan) {
+        self.processes += other.processes;
+        self.vanished_processes += other.vanished_processes;
+        self.vanished_fds += other.vanished_fds;
+        for pid in other.fd_denied {
+            if !self.fd_denied.contains(&pid) {
+                self.fd_denied.push(pid);
+            }
+        }
+    }
+}
+
 /// The pids that `/proc/net/netlink` names as port ids (column `Pid`): `ss` shows those processes by the name in their `stat`.
 /// Port ids that are no pid (0 for the kernel, random ones for a process's second socket) simply match no process.
 pub fn netlink_pids(table: &[u8]) -> BTreeSet<u32> {

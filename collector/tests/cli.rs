@@ -362,6 +362,35 @@ fn stdout_output() {
 }
 
 #[test]
+fn frames_follow_the_first_under_their_prefix() {
+    let dir = TempDir::new("frames");
+    let out = run(&dir.0, &["-o", "-", "--count", "3", "--interval", "0.1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let entries = read_snapshot(&out.stdout);
+    let header = json(&entries[0]);
+    assert_eq!(header["frames"], 3);
+    assert_eq!(header["interval_ms"], 100);
+    let pos = |p: &str| entries.iter().position(|e| e.path == p);
+    let (tcp0, tcp1, tcp2) = (
+        pos("proc/net/tcp"),
+        pos("frames/1/proc/net/tcp"),
+        pos("frames/2/proc/net/tcp"),
+    );
+    assert!(
+        tcp0.is_some() && tcp0 < tcp1 && tcp1 < tcp2,
+        "{tcp0:?} {tcp1:?} {tcp2:?}"
+    );
+    assert!(pos("frames/1/netsnap-ifaces.json").is_some());
+    // Later frames share frame 0's manifests and /etc files.
+    assert!(pos("frames/1/etc/hosts").is_none());
+    assert!(pos("frames/1/netsnap.json").is_none());
+    assert_eq!(
+        entries.last().map(|e| e.path.as_str()),
+        Some("netsnap-end.json")
+    );
+}
+
+#[test]
 fn usage_errors() {
     let dir = TempDir::new("usage");
     for args in [
