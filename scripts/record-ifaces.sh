@@ -2,7 +2,16 @@
 # record-ifaces.sh: (re)record fixtures/ifaces/ (netstat -i and -ie views).
 # Must run as root.
 #
-#   scripts/record-ifaces.sh
+#   scripts/record-ifaces.sh [--continuous]
+#
+# With --continuous it records fixtures/ifaces-continuous/ instead: a 3-frame
+# snapshot (--count 3 --interval 1) and the cases of
+# fixtures/cases/ifaces-continuous.txt (`-ic` and friends), each run live for
+# 2.5 s, that is three rounds of `netstat -c` (one per second, as the frames),
+# its status 124 (stopped by timeout in the third sleep) recorded as 0, which
+# is what `netsnap netstat -c` exits with after the last frame.  The namespace
+# is quiet, and checked unchanged before and after, so every round describes
+# every frame.
 #
 # `netstat -i` asks the running kernel by ioctl, so its expected output cannot
 # be replayed from a snapshot (scripts/replay.sh refuses): it is recorded LIVE,
@@ -37,16 +46,29 @@ die() { log "error: $*"; exit 1; }
 # ---------------------------------------------------------------- inner part
 # Runs inside the namespace: capture, then every case, as fast as possible.
 if [[ ${1-} == --inner ]]; then
-	collector=$2 out=$3 slugs=$4
-	"$collector" -o "$out/snapshot.tar.gz" --force 2>"$out/collector.log"
+	collector=$2 out=$3 slugs=$4 frames=$5
+	limit=20
+	if [[ $frames -gt 1 ]]; then
+		limit=2.5
+		"$collector" -o "$out/snapshot.tar.gz" --force --count "$frames" --interval 1 \
+			2>"$out/collector.log"
+	else
+		"$collector" -o "$out/snapshot.tar.gz" --force 2>"$out/collector.log"
+	fi
 	while IFS= read -r slug; do
 		mapfile -t args <"$out/expected/$slug.args"
 		status=0
-		env -i "${ENVS[@]}" timeout 20 netstat "${args[@]}" </dev/null \
+		env -i "${ENVS[@]}" timeout "$limit" netstat "${args[@]}" </dev/null \
 			>"$out/expected/$slug.stdout" 2>"$out/expected/$slug.stderr" || status=$?
+		[[ $frames -gt 1 && $status == 124 ]] && status=0
 		echo "$status" >"$out/expected/$slug.status"
 	done <"$slugs"
 	exit 0
+fi
+
+frames=1 name=ifaces
+if [[ ${1-} == --continuous ]]; then
+	frames=3 name=ifaces-continuous
 fi
 
 # ---------------------------------------------------------------- outer part
@@ -96,11 +118,11 @@ out=$work/ifaces
 for attempt in 1 2 3 4 5; do
 	rm -rf -- "$out"
 	mkdir -p "$out/expected"
-	python3 "$here/slug.py" --write-args "$out/expected" "$repo/fixtures/cases/ifaces.txt" \
+	python3 "$here/slug.py" --write-args "$out/expected" "$repo/fixtures/cases/$name.txt" \
 		>"$work/slugs"
 	wait_quiet
 	before=$(state)
-	ip netns exec "$NS" bash "${BASH_SOURCE[0]}" --inner "$collector" "$out" "$work/slugs"
+	ip netns exec "$NS" bash "${BASH_SOURCE[0]}" --inner "$collector" "$out" "$work/slugs" "$frames"
 	after=$(state)
 	if [[ $before == "$after" ]]; then
 		break
@@ -114,7 +136,7 @@ rm -f -- "$out/collector.log"
 "$here/scenarios/ifaces.sh" down >&2
 up=0
 
-dest=$repo/fixtures/ifaces
+dest=$repo/fixtures/$name
 rm -rf -- "$dest/expected"
 mkdir -p "$dest"
 cp "$out/snapshot.tar.gz" "$dest/snapshot.tar.gz"
