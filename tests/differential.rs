@@ -105,6 +105,10 @@ fn random_flags_against_real_netstat() {
         }
         let _ = std::fs::remove_dir_all(&work);
     }
+    eprintln!(
+        "differential: {} of {total} command lines identical (seed {seed})",
+        total - failures.len()
+    );
     assert!(total > 0, "no fixture snapshots under {}", root.display());
     assert!(
         failures.is_empty(),
