@@ -3,7 +3,7 @@
 #
 #   scripts/record-fixtures.sh [NAME...]
 #
-# NAME: server loopback-many unix procs nonroot sctp bigendian mcast (default: all;
+# NAME: server loopback-many unix procs nonroot sctp bigendian mcast no-manifest (default: all;
 # bigendian is derived from server's snapshot and expected outputs).
 # For a scenario NAME it runs scripts/scenarios/NAME.sh up, captures the
 # namespace with the collector INSIDE it into fixtures/NAME/snapshot.tar.gz,
@@ -25,7 +25,7 @@ repo=$(cd "$here/.." && pwd)
 fixtures=$repo/fixtures
 cases=$fixtures/cases/netstat.txt
 NONROOT_UID=${NONROOT_UID:-65534}
-ALL=(server loopback-many unix procs nonroot sctp bigendian mcast)
+ALL=(server loopback-many unix procs nonroot sctp bigendian mcast no-manifest)
 
 log() { echo "record: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -157,6 +157,13 @@ for name in "${names[@]}"; do
 		;;
 	sctp) log "== sctp"; record_sctp ;;
 	bigendian) log "== bigendian"; record_bigendian ;;
+	no-manifest)
+		log "== no-manifest"
+		mkdir -p "$fixtures/no-manifest"
+		python3 "$here/make-no-manifest.py" "$fixtures/server/snapshot.tar.gz" \
+			"$fixtures/no-manifest/snapshot.tar.gz"
+		replay no-manifest
+		;;
 	*) die "unknown fixture $name (known: ${ALL[*]})" ;;
 	esac
 done
