@@ -76,26 +76,51 @@ fn live_capture_matches_real_netstat() {
         .arg(&snap)
         .status();
     assert!(st.is_ok_and(|s| s.success()), "collector failed");
+    // Interface views ask the kernel by ioctl: run the real netstat in the
+    // namespace right after the capture (nothing moves there meanwhile).
+    let mut live_ifaces = Vec::new();
+    for args in [&["-i"][..], &["-ia"], &["-ie"], &["-iae"]] {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &ns.0, "env", "LC_ALL=C", "netstat"])
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("netstat: {e}"));
+        live_ifaces.push((args, out));
+    }
     if let Some(mut stdin) = holder.stdin.take() {
         let _ = stdin.write_all(b"");
     }
     let _ = holder.kill();
     let _ = holder.wait();
 
-    let cases = fixtures_dir().join("cases/netstat.txt");
-    let st = Command::new("bash")
-        .arg(fixtures_dir().join("../scripts/replay.sh"))
-        .arg(&snap)
-        .arg(work.join("out"))
-        .stdin(std::fs::File::open(&cases).unwrap_or_else(|e| panic!("{e}")))
-        .status();
-    assert!(st.is_ok_and(|s| s.success()), "replay.sh failed");
-    let recs = recorded(&work.join("out"));
-    assert!(recs.len() > 50, "too few replayed cases: {}", recs.len());
-    let failures: Vec<String> = recs
+    // Socket views, then routes, statistics, groups and masquerade.
+    let mut recs = Vec::new();
+    for (list, out) in [("netstat.txt", "out"), ("netstat-views.txt", "out-views")] {
+        let cases = fixtures_dir().join("cases").join(list);
+        let st = Command::new("bash")
+            .arg(fixtures_dir().join("../scripts/replay.sh"))
+            .arg(&snap)
+            .arg(work.join(out))
+            .stdin(std::fs::File::open(&cases).unwrap_or_else(|e| panic!("{e}")))
+            .status();
+        assert!(st.is_ok_and(|s| s.success()), "replay.sh failed on {list}");
+        recs.extend(recorded(&work.join(out)));
+    }
+    assert!(recs.len() > 100, "too few replayed cases: {}", recs.len());
+    let mut failures: Vec<String> = recs
         .iter()
         .filter_map(|rec| mismatch(rec, &run_netstat(&snap, &rec.args)))
         .collect();
+    for (args, out) in &live_ifaces {
+        let rec = netsnap_tests::Recorded {
+            path: PathBuf::from(format!("live netstat {}", args.join(" "))),
+            args: args.iter().map(|a| a.as_bytes().to_vec()).collect(),
+            stdout: out.stdout.clone(),
+            stderr: out.stderr.clone(),
+            status: out.status.code().unwrap_or(-1),
+        };
+        failures.extend(mismatch(&rec, &run_netstat(&snap, &rec.args)));
+    }
     let _ = std::fs::remove_dir_all(&work);
     assert!(
         failures.is_empty(),

@@ -267,10 +267,43 @@ pub const SOCKET_FLAGS: &[&str] = &[
     "-taneo",
 ];
 
-/// A random netstat command line for the socket views.
+/// Flags that select the other file-based views (routes, statistics,
+/// groups, masquerade); `-i` and `-c` ask the kernel or loop, so they are
+/// left out.
+pub const VIEW_FLAGS: &[&str] = &[
+    "-r",
+    "-rn",
+    "-re",
+    "-ree",
+    "-reee",
+    "-rC",
+    "-rF",
+    "-r6",
+    "-rN",
+    "-s",
+    "-st",
+    "-su",
+    "-sw",
+    "-sU",
+    "-s6",
+    "-s4",
+    "-g",
+    "-gn",
+    "-g6",
+    "-M",
+    "--route",
+    "--statistics",
+    "--groups",
+];
+
+/// A random netstat command line: socket views, and one time in four one
+/// of the other file-based views combined with socket flags.
 pub fn random_socket_args(rng: &mut Rng) -> Vec<String> {
     let n = 1 + rng.below(4);
     let mut out = Vec::new();
+    if rng.below(4) == 0 {
+        out.push(VIEW_FLAGS[rng.below(VIEW_FLAGS.len())].to_string());
+    }
     for _ in 0..n {
         let f = SOCKET_FLAGS[rng.below(SOCKET_FLAGS.len())];
         out.extend(f.split(' ').map(|s| s.to_string()));
