@@ -178,6 +178,17 @@ class Browser:
             "--no-pings",
             "--metrics-recording-only",
             "--password-store=basic",
+            "--no-service-autorun",
+            # Browser-level traffic that --disable-background-networking leaves on:
+            # time queries, autofill, predictors; account and component updater
+            # endpoints are pointed at a closed local port.
+            "--disable-features=PreconnectToSearch,NetworkTimeServiceQuerying,"
+            "AutofillServerCommunication,OptimizationHints,Translate,MediaRouter",
+            "--gaia-url=http://127.0.0.1:9/",
+            "--google-apis-url=http://127.0.0.1:9/",
+            "--lso-url=http://127.0.0.1:9/",
+            "--google-base-url=http://127.0.0.1:9/",
+            "--component-updater=url-source=http://127.0.0.1:9/",
             f"--window-size={window[0]},{window[1]}",
             f"--user-data-dir={self.profile}",
         ] + extra_args
@@ -191,6 +202,10 @@ class Browser:
                     "download.prompt_for_download": False,
                     "download.directory_upgrade": True,
                     "safebrowsing.enabled": False,
+                    "net.network_prediction_options": 2,
+                    "search.suggest_enabled": False,
+                    "signin.allowed": False,
+                    "default_search_provider.enabled": False,
                 },
             },
             "goog:loggingPrefs": {"performance": "ALL", "browser": "ALL"},
