@@ -7,6 +7,7 @@
 pub mod addr;
 pub mod groups;
 pub mod inet;
+pub mod json;
 pub mod programs;
 pub mod sctp;
 pub mod stats;
