@@ -1,0 +1,123 @@
+//! `#output` (stdout exactly as netstat prints it), `#stderr`, `#status`,
+//! `#copy` and `#download`.
+
+use std::rc::Rc;
+
+use js_sys::Array;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
+use yew::prelude::*;
+
+use crate::app::bridge::js_message;
+use crate::app::cmdline::download_name;
+use crate::app::state::RunOutput;
+
+/// Props of [`OutputPane`].
+#[derive(Properties, PartialEq)]
+pub struct OutputPaneProps {
+    /// The last command's output.
+    pub output: Option<Rc<RunOutput>>,
+    /// A command is running.
+    pub running: bool,
+}
+
+/// Offers `bytes` as a download named `name`.
+fn download(bytes: &js_sys::Uint8Array, name: &str) -> Result<(), JsValue> {
+    let opts = BlobPropertyBag::new();
+    opts.set_type("text/plain");
+    let blob = Blob::new_with_u8_array_sequence_and_options(&Array::of1(bytes), &opts)?;
+    let url = Url::create_object_url_with_blob(&blob)?;
+    let window = web_sys::window().ok_or("no window")?;
+    let document = window.document().ok_or("no document")?;
+    let a: HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    // Give the browser time to start the download before freeing the URL.
+    let revoke = Closure::once_into_js(move || {
+        let _ = Url::revoke_object_url(&url);
+    });
+    window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000)?;
+    Ok(())
+}
+
+/// The output pane.
+#[function_component(OutputPane)]
+pub fn output_pane(props: &OutputPaneProps) -> Html {
+    // What the Copy and Download buttons last did.
+    let note = use_state(String::new);
+    {
+        let note = note.clone();
+        let seq = props.output.as_ref().map(|o| o.seq);
+        use_effect_with(seq, move |_| note.set(String::new()));
+    }
+
+    let Some(out) = props.output.clone() else {
+        return html! {
+            <section class="output-pane">
+                <pre id="output" class="output"></pre>
+            </section>
+        };
+    };
+
+    let on_copy = {
+        let out = out.clone();
+        let note = note.clone();
+        Callback::from(move |_| {
+            let text = String::from_utf8_lossy(&out.stdout.to_vec()).into_owned();
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            let promise = window.navigator().clipboard().write_text(&text);
+            let note = note.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match wasm_bindgen_futures::JsFuture::from(promise).await {
+                    Ok(_) => note.set("Copied.".into()),
+                    Err(e) => note.set(format!("Copy failed: {}", js_message(&e))),
+                }
+            });
+        })
+    };
+    let on_download = {
+        let out = out.clone();
+        let note = note.clone();
+        Callback::from(move |_| {
+            let name = download_name(&out.cmdline);
+            match download(&out.stdout, &name) {
+                Ok(()) => note.set(format!("Saved as {name}.")),
+                Err(e) => note.set(format!("Download failed: {}", js_message(&e))),
+            }
+        })
+    };
+
+    let bytes = out.stdout.length();
+    html! {
+        <section class="output-pane" aria-busy={if props.running { "true" } else { "false" }}>
+            <div class="output-bar">
+                <span id="status" data-status={out.status.to_string()}
+                    class={classes!("status", (out.status != 0).then_some("bad"))}>
+                    {format!("exit status {}", out.status)}
+                </span>
+                <span class="meta">
+                    <code>{out.cmdline.clone()}</code>
+                    {format!(" · {bytes} bytes · {:.0} ms", out.ms)}
+                </span>
+                <span class="spacer"></span>
+                <span class="note" aria-live="polite">{(*note).clone()}</span>
+                <button id="copy" type="button" onclick={on_copy}>{"Copy"}</button>
+                <button id="download" type="button" title={download_name(&out.cmdline)}
+                    onclick={on_download}>{"Download"}</button>
+            </div>
+            if out.cut {
+                <p class="cut-note" id="output-cut">
+                    {format!("The page shows the first {} bytes of {bytes}; Copy and Download have all of it.", out.shown.len())}
+                </p>
+            }
+            <pre id="output" class="output" data-command={out.cmdline.clone()}>{out.shown.clone()}</pre>
+            if !out.stderr.is_empty() {
+                <pre id="stderr" class="stderr">{out.stderr.clone()}</pre>
+            }
+        </section>
+    }
+}

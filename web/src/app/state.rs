@@ -1,0 +1,329 @@
+//! The app's state and the actions that change it (yew `use_reducer`).
+
+use std::rc::Rc;
+
+use serde_json::Value;
+use yew::{AttrValue, Reducible};
+
+/// The command run when a snapshot has been opened.
+pub const DEFAULT_COMMAND: &str = "netstat -tan";
+
+/// Largest stdout shown in the page; the download and Copy have it all.
+pub const SHOW_BYTES: usize = 8 << 20;
+
+/// What loading a snapshot is doing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stage {
+    /// The browser reads the file.
+    Reading,
+    /// The worker parses the archive.
+    Parsing,
+}
+
+/// Where the app is with its snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    /// No snapshot yet.
+    Empty,
+    /// A snapshot is being read and parsed.
+    Loading {
+        /// File name.
+        name: String,
+        /// Reading or parsing.
+        stage: Stage,
+        /// Bytes done.
+        done: f64,
+        /// Bytes in all.
+        total: f64,
+    },
+    /// A snapshot is open in the worker.
+    Ready,
+}
+
+/// The result of one command.
+#[derive(Debug)]
+pub struct RunOutput {
+    /// Run number (identity for props).
+    pub seq: u32,
+    /// The command line as run.
+    pub cmdline: String,
+    /// The exact stdout bytes.
+    pub stdout: js_sys::Uint8Array,
+    /// stdout decoded lossily, cut at a line end after [`SHOW_BYTES`].
+    pub shown: AttrValue,
+    /// Whether `shown` is cut.
+    pub cut: bool,
+    /// stderr decoded lossily.
+    pub stderr: String,
+    /// Exit status.
+    pub status: i32,
+    /// Milliseconds from request to answer.
+    pub ms: f64,
+}
+
+impl PartialEq for RunOutput {
+    fn eq(&self, other: &Self) -> bool {
+        self.seq == other.seq
+    }
+}
+
+/// The whole UI state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    /// Empty, loading or ready.
+    pub phase: Phase,
+    /// The error panel's message.
+    pub error: Option<String>,
+    /// Name of the open (or opening) file.
+    pub file_name: Option<String>,
+    /// Counts opens; answers for an older open are ignored.
+    pub load_seq: u32,
+    /// Counts successful opens; the table restarts on a new one.
+    pub generation: u32,
+    /// The worker's overview of the open snapshot.
+    pub overview: Option<Rc<Value>>,
+    /// The command box.
+    pub command: String,
+    /// Commands run, oldest first, without repeats in a row.
+    pub history: Rc<Vec<String>>,
+    /// Position while walking the history with the arrow keys.
+    pub history_pos: Option<usize>,
+    /// What the command box held before walking the history.
+    pub draft: String,
+    /// Counts runs; answers for an older run are ignored.
+    pub run_seq: u32,
+    /// A command is running.
+    pub running: bool,
+    /// The last command's output.
+    pub output: Option<Rc<RunOutput>>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            phase: Phase::Empty,
+            error: None,
+            file_name: None,
+            load_seq: 0,
+            generation: 0,
+            overview: None,
+            command: DEFAULT_COMMAND.to_string(),
+            history: Rc::new(Vec::new()),
+            history_pos: None,
+            draft: String::new(),
+            run_seq: 0,
+            running: false,
+            output: None,
+        }
+    }
+}
+
+impl State {
+    /// The value of `document.body.dataset.state`.
+    pub fn body_state(&self) -> &'static str {
+        match (&self.error, &self.phase) {
+            (Some(_), _) => "error",
+            (None, Phase::Loading { .. }) => "loading",
+            (None, Phase::Ready) => "ready",
+            (None, Phase::Empty) => "empty",
+        }
+    }
+}
+
+/// Everything that changes the state.
+pub enum Action {
+    /// A file was chosen (its name and size).
+    StartLoad {
+        /// Which open.
+        seq: u32,
+        /// File name.
+        name: String,
+        /// Size in bytes.
+        size: f64,
+    },
+    /// Reading or parsing progressed.
+    Progress {
+        /// Which open.
+        seq: u32,
+        /// Reading or parsing.
+        stage: Stage,
+        /// Bytes done.
+        done: f64,
+        /// Bytes in all.
+        total: f64,
+    },
+    /// The worker opened the snapshot and ran the first command.
+    Loaded {
+        /// Which open.
+        seq: u32,
+        /// The overview JSON.
+        overview: Option<Value>,
+        /// The first command's output, or why it failed.
+        output: Result<RunOutput, String>,
+    },
+    /// Reading or opening failed.
+    LoadFailed {
+        /// Which open.
+        seq: u32,
+        /// Message for the error panel.
+        message: String,
+    },
+    /// The command box was edited.
+    SetCommand(String),
+    /// Arrow up in the command box.
+    HistoryBack,
+    /// Arrow down in the command box.
+    HistoryForward,
+    /// A command was sent to the worker.
+    RunStarted {
+        /// Which run.
+        seq: u32,
+        /// The command line.
+        cmdline: String,
+    },
+    /// A command answered.
+    RunDone {
+        /// Which run.
+        seq: u32,
+        /// Its output, or why it failed.
+        result: Result<RunOutput, String>,
+    },
+    /// The worker was lost with its snapshot.
+    WorkerLost(String),
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::StartLoad { seq, name, size } => {
+                s.load_seq = seq;
+                s.phase = Phase::Loading {
+                    name: name.clone(),
+                    stage: Stage::Reading,
+                    done: 0.0,
+                    total: size,
+                };
+                s.file_name = Some(name);
+                s.error = None;
+                s.overview = None;
+                s.output = None;
+                s.running = false;
+            }
+            Action::Progress {
+                seq,
+                stage,
+                done,
+                total,
+            } => {
+                if seq != s.load_seq {
+                    return self;
+                }
+                let Phase::Loading { name, .. } = &s.phase else {
+                    return self;
+                };
+                s.phase = Phase::Loading {
+                    name: name.clone(),
+                    stage,
+                    done,
+                    total,
+                };
+            }
+            Action::Loaded {
+                seq,
+                overview,
+                output,
+            } => {
+                if seq != s.load_seq {
+                    return self;
+                }
+                s.phase = Phase::Ready;
+                s.generation += 1;
+                s.running = false;
+                if let Ok(out) = &output {
+                    s.run_seq = out.seq;
+                }
+                s.overview = overview.map(Rc::new);
+                match output {
+                    Ok(out) => s.output = Some(Rc::new(out)),
+                    Err(e) => s.error = Some(e),
+                }
+            }
+            Action::LoadFailed { seq, message } => {
+                if seq != s.load_seq {
+                    return self;
+                }
+                s.phase = Phase::Empty;
+                s.error = Some(message);
+            }
+            Action::SetCommand(c) => {
+                s.command = c;
+                s.history_pos = None;
+            }
+            Action::HistoryBack => {
+                let len = s.history.len();
+                if len == 0 {
+                    return self;
+                }
+                let pos = match s.history_pos {
+                    None => {
+                        s.draft = s.command.clone();
+                        len - 1
+                    }
+                    Some(p) => p.saturating_sub(1),
+                };
+                s.history_pos = Some(pos);
+                s.command = s.history[pos].clone();
+            }
+            Action::HistoryForward => {
+                let Some(p) = s.history_pos else {
+                    return self;
+                };
+                if p + 1 < s.history.len() {
+                    s.history_pos = Some(p + 1);
+                    s.command = s.history[p + 1].clone();
+                } else {
+                    s.history_pos = None;
+                    s.command = std::mem::take(&mut s.draft);
+                }
+            }
+            Action::RunStarted { seq, cmdline: cmd } => {
+                s.run_seq = seq;
+                s.running = true;
+                s.history_pos = None;
+                s.command = cmd.clone();
+                if s.history.last() != Some(&cmd) {
+                    let mut h = (*s.history).clone();
+                    h.push(cmd);
+                    if h.len() > 200 {
+                        h.remove(0);
+                    }
+                    s.history = Rc::new(h);
+                }
+            }
+            Action::RunDone { seq, result } => {
+                if seq != s.run_seq {
+                    return self;
+                }
+                match result {
+                    Ok(out) => {
+                        s.output = Some(Rc::new(out));
+                        s.error = None;
+                    }
+                    Err(e) => s.error = Some(e),
+                }
+                s.running = false;
+            }
+            Action::WorkerLost(message) => {
+                s.phase = Phase::Empty;
+                s.overview = None;
+                s.output = None;
+                s.running = false;
+                s.error = Some(message);
+            }
+        }
+        Rc::new(s)
+    }
+}
