@@ -1,1 +1,185 @@
-//! The embeddable JavaScript API.
+//! The embeddable JavaScript API (wasm-bindgen exports).
+//!
+//! ```js
+//! import init, { Snapshot, version } from "./pkg/netsnap_web.js";
+//! await init();
+//! const snap = Snapshot.open(bytes, (n) => console.log(n, "bytes read"));
+//! const { text, status } = snap.run("netstat -tanp");
+//! ```
+//!
+//! - [`Snapshot::open`] reads a snapshot (gzip or plain tar) from a
+//!   `Uint8Array`, with an optional progress callback; bad input throws an
+//!   `Error` whose message says why (`not a snapshot: …`, `damaged archive:
+//!   …`, `snapshot too large: …`).
+//! - [`Snapshot::run`] runs a `netstat` command line and returns
+//!   `{stdout, stderr, status, text}`, byte for byte what netstat printed.
+//! - [`Snapshot::model_json`], [`Snapshot::overview_json`] and
+//!   [`Snapshot::query`] give the model, a summary and the connections
+//!   table as JSON text.
+//!
+//! The same functions in plain Rust are in [`session::Session`]; nothing in
+//! this module panics on any input.
+
+pub mod cmdline;
+pub mod query;
+pub mod session;
+
+use js_sys::{Function, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+
+use session::Session;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** What `Snapshot.run` returns: what netstat printed, and its exit status. */
+export interface RunResult {
+  /** Standard output, byte for byte. */
+  stdout: Uint8Array;
+  /** Standard error, byte for byte. */
+  stderr: Uint8Array;
+  /** Exit status. */
+  status: number;
+  /** Standard output decoded as UTF-8 (invalid bytes become U+FFFD). */
+  text: string;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
+}
+
+/// Sends a panic's message to `console.error` before the module traps
+/// (none is expected: the API reports every problem as an `Error`).
+fn install_panic_hook() {
+    #[cfg(target_arch = "wasm32")]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            std::panic::set_hook(Box::new(|info| {
+                console_error(&format!("netsnap: internal error: {info}"));
+            }));
+        });
+    }
+}
+
+/// netsnap's version (the workspace version, e.g. `0.1.0`).
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Reads a JavaScript `Uint8Array` in pieces, without copying it whole
+/// into the module's memory.
+struct JsBytes {
+    array: Uint8Array,
+    pos: u32,
+    len: u32,
+}
+
+impl std::io::Read for JsBytes {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let want = buf.len().min(1 << 20) as u32;
+        let n = want.min(self.len - self.pos);
+        if n == 0 {
+            return Ok(0);
+        }
+        let Some(dst) = buf.get_mut(..n as usize) else {
+            return Ok(0);
+        };
+        self.array.subarray(self.pos, self.pos + n).copy_to(dst);
+        self.pos += n;
+        Ok(n as usize)
+    }
+}
+
+/// A snapshot loaded in memory. Free it with `free()` when done (or let
+/// the garbage collector do it).
+#[wasm_bindgen]
+pub struct Snapshot {
+    session: Session,
+}
+
+#[wasm_bindgen]
+impl Snapshot {
+    /// Reads a snapshot (gzip-compressed or plain tar) with everything it
+    /// holds. `progress`, if given, is called with the number of input
+    /// bytes read so far (compare with `bytes.length`), at most once per
+    /// MiB and once at the end; if it throws, loading stops and `open`
+    /// throws what it threw. Bad input throws an `Error`.
+    pub fn open(
+        bytes: &Uint8Array,
+        #[wasm_bindgen(unchecked_param_type = "((bytesRead: number) => void) | null")]
+        progress: Option<Function>,
+    ) -> Result<Snapshot, JsValue> {
+        install_panic_hook();
+        let input = std::io::BufReader::with_capacity(
+            64 << 10,
+            JsBytes {
+                array: bytes.clone(),
+                pos: 0,
+                len: bytes.length(),
+            },
+        );
+        let mut thrown: Option<JsValue> = None;
+        let opened = Session::open_with_progress(input, |n| match &progress {
+            None => true,
+            Some(f) => match f.call1(&JsValue::NULL, &JsValue::from_f64(n as f64)) {
+                Ok(_) => true,
+                Err(e) => {
+                    thrown = Some(e);
+                    false
+                }
+            },
+        });
+        match (opened, thrown) {
+            (_, Some(e)) => Err(e),
+            (Ok(session), None) => Ok(Snapshot { session }),
+            (Err(msg), None) => Err(JsError::new(&msg).into()),
+        }
+    }
+
+    /// Runs a command line that starts with `netstat` (words split as a
+    /// shell splits them: quotes and backslashes, no expansion) and returns
+    /// what netstat printed. Another command, an unterminated quote, a pipe
+    /// or a redirection throws an `Error`.
+    #[wasm_bindgen(unchecked_return_type = "RunResult")]
+    pub fn run(&self, cmdline: &str) -> Result<JsValue, JsError> {
+        let out = self.session.run(cmdline).map_err(|m| JsError::new(&m))?;
+        let obj = Object::new();
+        let set = |k: &str, v: &JsValue| Reflect::set(&obj, &JsValue::from_str(k), v);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        set("stdout", &Uint8Array::from(&out.stdout[..]).into())
+            .and_then(|_| set("stderr", &Uint8Array::from(&out.stderr[..]).into()))
+            .and_then(|_| set("status", &JsValue::from_f64(f64::from(out.status))))
+            .and_then(|_| set("text", &JsValue::from_str(&text)))
+            .map_err(|_| JsError::new("cannot build the result object"))?;
+        Ok(obj.into())
+    }
+
+    /// The structured model as JSON text: `manifest`, `closing`, `frames`,
+    /// `sockets` (every Internet and UNIX row), `sctp`, `processes`,
+    /// `interfaces`, `routes`, `counters`, `missing`, `diagnostics`.
+    #[wasm_bindgen(js_name = modelJson)]
+    pub fn model_json(&self) -> String {
+        self.session.model_json()
+    }
+
+    /// A summary as JSON text: `host`, `kernel`, `capture_start`,
+    /// `capture_end`, collector `warnings`, socket counts `by_protocol` and
+    /// `tcp_states`, `listening` services with pid and program, and
+    /// `interfaces` with addresses and counters.
+    #[wasm_bindgen(js_name = overviewJson)]
+    pub fn overview_json(&self) -> String {
+        self.session.overview_json()
+    }
+
+    /// The connections table: a JSON query
+    /// `{"sort":{"key","desc"},"filter":{"proto","state","local","remote","process","user","text"},"offset","limit"}`
+    /// answered with `{"total","matched","offset","rows":[{"proto","recvq","sendq","local","remote","state","user","inode","pid","program"}]}`.
+    /// A malformed query throws an `Error`.
+    pub fn query(&mut self, json: &str) -> Result<String, JsError> {
+        self.session.query(json).map_err(|m| JsError::new(&m))
+    }
+}

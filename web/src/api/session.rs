@@ -1,0 +1,264 @@
+//! The API in plain Rust, without JavaScript types: what the wasm-bindgen
+//! exports of [`crate::api`] wrap, usable (and tested) natively.
+
+use std::io::{self, Read};
+
+use netsnap::render::json;
+use netsnap::{Error, Limits, LoadPlan, Output, Snapshot};
+
+use super::cmdline;
+use super::query::Index;
+
+/// Bytes between two progress reports.
+pub const PROGRESS_STEP: u64 = 1 << 20;
+
+/// A reader that tells `report` how many bytes were read, each time the
+/// count passes a multiple of [`PROGRESS_STEP`] and once at the end of the
+/// input. `report` returns `false` to cancel: the next read then fails.
+pub struct Progress<R, F> {
+    inner: R,
+    read: u64,
+    reported: u64,
+    report: F,
+    cancelled: bool,
+}
+
+impl<R: Read, F: FnMut(u64) -> bool> Progress<R, F> {
+    /// Wraps `inner`.
+    pub fn new(inner: R, report: F) -> Self {
+        Progress {
+            inner,
+            read: 0,
+            reported: 0,
+            report,
+            cancelled: false,
+        }
+    }
+
+    /// Bytes read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.read
+    }
+
+    /// Whether `report` asked to stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancelled
+    }
+
+    fn tell(&mut self) {
+        self.reported = self.read;
+        if !(self.report)(self.read) {
+            self.cancelled = true;
+        }
+    }
+}
+
+impl<R: Read, F: FnMut(u64) -> bool> Read for Progress<R, F> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.cancelled {
+            return Err(io::Error::other("cancelled"));
+        }
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        let passed = self.read / PROGRESS_STEP > self.reported / PROGRESS_STEP;
+        if passed || (n == 0 && !buf.is_empty() && self.read != self.reported) {
+            self.tell();
+            if self.cancelled {
+                return Err(io::Error::other("cancelled"));
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// A loaded snapshot and what the API keeps about it.
+pub struct Session {
+    snap: Snapshot,
+    index: Option<Index>,
+}
+
+/// The message of a load error, as the API throws it.
+pub fn error_text(e: &Error) -> String {
+    match e {
+        // The CLI's hint names its own flags; the API has none.
+        Error::Limit { name, value, .. } => {
+            format!("snapshot too large: the {name} exceeds the limit of {value}")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Whether anything in the snapshot says it is one: a manifest, a socket
+/// table or another `proc/net` file.
+fn looks_like_a_snapshot(snap: &Snapshot) -> bool {
+    snap.manifest != Default::default()
+        || snap.closing.is_some()
+        || snap.inet.iter().any(Option::is_some)
+        || snap.unix.is_some()
+        || snap.sctp_eps.is_some()
+        || snap.sctp_assocs.is_some()
+        || snap.other.keys().any(|k| k.starts_with("proc/net/"))
+}
+
+impl Session {
+    /// Reads a snapshot (gzip or plain tar) with everything it holds.
+    pub fn open<R: Read>(input: R) -> Result<Session, String> {
+        Self::open_with_progress(input, |_| true)
+    }
+
+    /// Reads a snapshot, reporting the input bytes read to `progress`
+    /// (at most once per MiB, and at the end); `progress` returns `false`
+    /// to cancel, and the load then fails with `cancelled`.
+    pub fn open_with_progress<R: Read>(
+        input: R,
+        progress: impl FnMut(u64) -> bool,
+    ) -> Result<Session, String> {
+        let mut reader = Progress::new(input, progress);
+        let loaded = netsnap::load(&mut reader, &LoadPlan::everything(), &Limits::default());
+        if reader.read != reader.reported && !reader.cancelled() {
+            reader.tell();
+        }
+        if reader.cancelled() {
+            return Err("cancelled".to_string());
+        }
+        let snap = loaded.map_err(|e| error_text(&e))?;
+        Self::from_snapshot(snap)
+    }
+
+    /// Wraps a loaded snapshot; refuses an archive that holds nothing of a
+    /// snapshot (a tar of something else).
+    pub fn from_snapshot(snap: Snapshot) -> Result<Session, String> {
+        if !looks_like_a_snapshot(&snap) {
+            return Err(
+                "not a snapshot: the archive holds no netsnap.json and no proc/net file"
+                    .to_string(),
+            );
+        }
+        Ok(Session { snap, index: None })
+    }
+
+    /// The snapshot.
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snap
+    }
+
+    /// Runs a command line that starts with `netstat`.
+    pub fn run(&self, line: &str) -> Result<Output, String> {
+        let args = cmdline::netstat_args(line)?;
+        let mut out = netsnap::netstat(&self.snap, &args);
+        if out.diagnostics.is_empty() {
+            out.diagnostics = self.snap.diagnostics.clone();
+        }
+        Ok(out)
+    }
+
+    /// The structured model as JSON text.
+    pub fn model_json(&self) -> String {
+        json::model_string(&self.snap)
+    }
+
+    /// The overview as JSON text.
+    pub fn overview_json(&self) -> String {
+        json::overview(&self.snap).to_string()
+    }
+
+    /// The row index, built on first use.
+    pub fn index(&mut self) -> &mut Index {
+        self.index.get_or_insert_with(|| Index::build(&self.snap))
+    }
+
+    /// Answers a connections-table query (JSON in, JSON out).
+    pub fn query(&mut self, query: &str) -> Result<String, String> {
+        let index = self.index.get_or_insert_with(|| Index::build(&self.snap));
+        index.query_json(&self.snap, query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(rel: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/../fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
+    }
+
+    #[test]
+    fn runs_netstat_like_the_golden_output() {
+        let s = Session::open(&fixture("server/snapshot.tar.gz")[..]).expect("opens");
+        let out = s.run("netstat -tanp").expect("runs");
+        assert_eq!(out.stdout, fixture("server/expected/-tanp.stdout"));
+        assert_eq!(out.stderr, fixture("server/expected/-tanp.stderr"));
+        let out = s.run("netstat '-t' \"-a\"n").expect("runs");
+        assert_eq!(out.stdout, fixture("server/expected/-tan.stdout"));
+        assert!(s.run("ss -tan").is_err());
+        let v: serde_json::Value = serde_json::from_str(&s.model_json()).expect("model");
+        assert!(v["sockets"].is_array());
+        let v: serde_json::Value = serde_json::from_str(&s.overview_json()).expect("overview");
+        assert!(v["listening"].is_array());
+    }
+
+    #[test]
+    fn bad_input() {
+        let e = Session::open(&b"hello, world"[..]).err().expect("refused");
+        assert!(e.starts_with("not a snapshot: "), "{e}");
+        let e = Session::open(&[][..]).err().expect("refused");
+        assert!(e.starts_with("not a snapshot: "), "{e}");
+        // A gzip stream that stops short.
+        let gz = fixture("server/snapshot.tar.gz");
+        let e = Session::open(&gz[..40]).err().expect("refused");
+        assert!(e.starts_with("damaged archive: "), "{e}");
+        // A tar of something else.
+        let mut b = tar_of("hello.txt", b"hi\n");
+        b.extend_from_slice(&[0; 1024]);
+        let e = Session::open(&b[..]).err().expect("refused");
+        assert!(e.starts_with("not a snapshot: "), "{e}");
+    }
+
+    fn tar_of(name: &str, data: &[u8]) -> Vec<u8> {
+        let mut h = [0u8; 512];
+        h[..name.len()].copy_from_slice(name.as_bytes());
+        h[100..108].copy_from_slice(b"0000644\0");
+        h[108..116].copy_from_slice(b"0000000\0");
+        h[116..124].copy_from_slice(b"0000000\0");
+        h[124..136].copy_from_slice(format!("{:011o}\0", data.len()).as_bytes());
+        h[136..148].copy_from_slice(b"00000000000\0");
+        h[156] = b'0';
+        h[257..263].copy_from_slice(b"ustar\0");
+        h[263..265].copy_from_slice(b"00");
+        h[148..156].copy_from_slice(b"        ");
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        let mut v = h.to_vec();
+        v.extend_from_slice(data);
+        v.resize(v.len().div_ceil(512) * 512, 0);
+        v
+    }
+
+    #[test]
+    fn progress_every_mib_and_at_the_end() {
+        let data = vec![7u8; 3 * 1024 * 1024 + 10];
+        let mut seen = Vec::new();
+        let mut r = Progress::new(&data[..], |n| {
+            seen.push(n);
+            true
+        });
+        let mut sink = Vec::new();
+        r.read_to_end(&mut sink).expect("reads");
+        assert_eq!(seen.last(), Some(&(data.len() as u64)), "{seen:?}");
+        assert!((3..=4).contains(&seen.len()), "{seen:?}");
+        assert!(
+            seen.windows(2)
+                .all(|w| w[0] / PROGRESS_STEP < w[1] / PROGRESS_STEP || w[1] == data.len() as u64),
+            "{seen:?}"
+        );
+    }
+
+    #[test]
+    fn cancel() {
+        let gz = fixture("server/snapshot.tar.gz");
+        let e = Session::open_with_progress(&gz[..], |_| false)
+            .err()
+            .expect("cancelled");
+        assert_eq!(e, "cancelled");
+    }
+}
