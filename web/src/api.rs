@@ -110,7 +110,7 @@ impl Snapshot {
     /// throws what it threw. Bad input throws an `Error`.
     pub fn open(
         bytes: &Uint8Array,
-        #[wasm_bindgen(unchecked_param_type = "((bytesRead: number) => void) | null")]
+        #[wasm_bindgen(unchecked_optional_param_type = "(bytesRead: number) => void")]
         progress: Option<Function>,
     ) -> Result<Snapshot, JsValue> {
         install_panic_hook();
