@@ -1,0 +1,212 @@
+// The embeddable API under Node, against the package scripts/build-web.sh
+// writes to target/web/pkg/ (web/tests/run.sh builds it, then runs this).
+//
+// 1. The README's "Embedding netsnap in a web page" example, taken from
+//    README.md as written (only its import path is pointed at the package,
+//    and fetch serves the two files it asks for from disk), must print
+//    exactly fixtures/server/expected/-tanp.stdout.
+// 2. The API itself: golden outputs byte for byte, errors, JSON, queries.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const pkg = path.join(root, "target/web/pkg");
+const moduleUrl = pathToFileURL(path.join(pkg, "netsnap_web.js")).href;
+const fixture = (rel) => readFile(path.join(root, "fixtures", rel));
+
+/** The first js code block of the README's embedding section. */
+async function readmeExample() {
+  const readme = await readFile(path.join(root, "README.md"), "utf8");
+  const section = readme.split("\n## Embedding netsnap in a web page\n")[1];
+  assert.ok(section, "README.md has a section 'Embedding netsnap in a web page'");
+  const block = section.split("\n## ")[0].match(/```js\n([\s\S]*?)```/);
+  assert.ok(block, "the section has a js code block");
+  return block[1];
+}
+
+test("the README example prints netstat -tanp byte for byte", async () => {
+  const code = await readmeExample();
+  const specifier = '"./pkg/netsnap_web.js"';
+  assert.ok(code.includes(specifier), `the example imports ${specifier}`);
+  // A module instance of its own (the query string), so that its init()
+  // really fetches the wasm even though the tests below initialise theirs.
+  const runnable = code.replace(specifier, JSON.stringify(`${moduleUrl}?readme`));
+
+  const served = { "snapshot.tar.gz": path.join(root, "fixtures/server/snapshot.tar.gz") };
+  const fetched = [];
+  const logs = [];
+  const realFetch = globalThis.fetch;
+  const realLog = console.log;
+  globalThis.fetch = async (input) => {
+    const url = String(input instanceof Request ? input.url : input);
+    fetched.push(url);
+    const file = served[url] ?? (url.startsWith("file:") ? fileURLToPath(url) : null);
+    if (!file) throw new Error(`the example fetched ${url}`);
+    const type = file.endsWith(".wasm") ? "application/wasm" : "application/gzip";
+    return new Response(await readFile(file), { headers: { "Content-Type": type } });
+  };
+  console.log = (...args) => logs.push(args.join(" "));
+  const dir = await mkdtemp(path.join(os.tmpdir(), "netsnap-readme-"));
+  try {
+    const file = path.join(dir, "example.mjs");
+    await writeFile(file, runnable);
+    await import(pathToFileURL(file).href);
+  } finally {
+    globalThis.fetch = realFetch;
+    console.log = realLog;
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  const expected = await fixture("server/expected/-tanp.stdout");
+  const printed = logs.filter((l) => l.startsWith("Active Internet connections"));
+  assert.equal(printed.length, 1, `one netstat output among the logs:\n${logs.join("\n")}`);
+  assert.ok(Buffer.from(printed[0], "utf8").equals(expected), "text is -tanp.stdout byte for byte");
+  assert.ok(fetched.some((u) => u.endsWith("/netsnap_web_bg.wasm")), "init() fetched the wasm");
+  assert.ok(logs.some((l) => /^read \d+ of \d+ bytes$/.test(l)), "progress was reported");
+  assert.ok(logs.some((l) => /^netsnap \d+\.\d+\.\d+: \d+ sockets, status 0$/.test(l)), logs.join("\n"));
+});
+
+const api = await import(moduleUrl);
+await api.default({ module_or_path: await readFile(path.join(pkg, "netsnap_web_bg.wasm")) });
+const { Snapshot, version } = api;
+
+const server = Snapshot.open(new Uint8Array(await fixture("server/snapshot.tar.gz")));
+
+test("run: -tanp byte for byte, stdout, stderr and status", async () => {
+  const out = server.run("netstat -tanp");
+  assert.ok(out.stdout instanceof Uint8Array && out.stderr instanceof Uint8Array);
+  assert.deepEqual(Buffer.from(out.stdout), await fixture("server/expected/-tanp.stdout"));
+  assert.deepEqual(Buffer.from(out.stderr), await fixture("server/expected/-tanp.stderr"));
+  assert.equal(out.status, Number((await fixture("server/expected/-tanp.status")).toString()));
+  assert.equal(out.text, new TextDecoder().decode(out.stdout));
+  // Words are split as a shell splits them.
+  assert.equal(server.run(`netstat '-t' "-a"n  -p`).text, out.text);
+  // netstat's own usage errors are output, not exceptions.
+  const bad = server.run("netstat -T");
+  assert.notEqual(bad.status, 0);
+  assert.ok(bad.stderr.length > 0);
+});
+
+/** A command line for recorded arguments, each word single-quoted. */
+const quote = (arg) => `'${arg.replaceAll("'", `'\\''`)}'`;
+
+test("run: every recorded netstat output of every fixture", async () => {
+  let cases = 0;
+  const failures = [];
+  const fixtures = (await readdir(path.join(root, "fixtures"), { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  for (const name of fixtures) {
+    let bytes;
+    try {
+      bytes = await fixture(`${name}/snapshot.tar.gz`);
+    } catch {
+      continue;
+    }
+    const snap = Snapshot.open(new Uint8Array(bytes));
+    for (const dir of ["expected", "expected-views"]) {
+      let files;
+      try {
+        files = (await readdir(path.join(root, "fixtures", name, dir))).filter((f) => f.endsWith(".args"));
+      } catch {
+        continue;
+      }
+      for (const f of files.sort()) {
+        const base = path.join(root, "fixtures", name, dir, f.slice(0, -".args".length));
+        const argsText = await readFile(`${base}.args`);
+        const text = argsText.toString("utf8");
+        if (!Buffer.from(text, "utf8").equals(argsText)) continue; // not UTF-8: not typable
+        const args = text === "" ? [] : text.replace(/\n$/, "").split("\n");
+        const want = {
+          stdout: await readFile(`${base}.stdout`),
+          stderr: await readFile(`${base}.stderr`),
+          status: Number((await readFile(`${base}.status`)).toString().trim()),
+        };
+        const got = snap.run(["netstat", ...args.map(quote)].join(" "));
+        cases++;
+        if (
+          !Buffer.from(got.stdout).equals(want.stdout) ||
+          !Buffer.from(got.stderr).equals(want.stderr) ||
+          got.status !== want.status
+        ) {
+          failures.push(`${name}/${dir}/${f}`);
+        }
+      }
+    }
+    snap.free();
+  }
+  assert.ok(cases > 1000, `${cases} cases`);
+  assert.deepEqual(failures, [], `${failures.length} of ${cases} outputs differ`);
+});
+
+test("run: other commands and shell syntax throw an Error", () => {
+  assert.throws(() => server.run("ss -tan"), (e) => e instanceof Error && /^unsupported command: ss; try netstat/.test(e.message));
+  assert.throws(() => server.run(""), (e) => e instanceof Error && /^unsupported command/.test(e.message));
+  assert.throws(() => server.run("netstat 'oops"), /unterminated single quote/);
+  assert.throws(() => server.run("netstat -tan | grep 22"), /pipes/);
+});
+
+test("open: broken input throws an Error with a clear message", async () => {
+  const gz = new Uint8Array(await fixture("server/snapshot.tar.gz"));
+  const cases = [
+    [new Uint8Array(0), /^not a snapshot: /],
+    [new TextEncoder().encode("this is not a snapshot\n"), /^not a snapshot: /],
+    [gz.subarray(0, 100), /^damaged archive: /],
+  ];
+  for (const [bytes, message] of cases) {
+    assert.throws(() => Snapshot.open(bytes), (e) => e instanceof Error && message.test(e.message), String(message));
+  }
+  // A truncated archive that still holds something opens, with diagnostics.
+  const half = Snapshot.open(gz.subarray(0, gz.length >> 1));
+  assert.ok(JSON.parse(half.modelJson()).diagnostics.length > 0);
+  half.free();
+});
+
+test("open: progress, and a throwing callback cancels", async () => {
+  const gz = new Uint8Array(await fixture("server/snapshot.tar.gz"));
+  const seen = [];
+  Snapshot.open(gz, (n) => seen.push(n)).free();
+  assert.ok(seen.length >= 1 && seen.every((n) => Number.isInteger(n) && n > 0 && n <= gz.length), String(seen));
+  const stop = new Error("stop");
+  assert.throws(() => Snapshot.open(gz, () => { throw stop; }), (e) => e === stop);
+  Snapshot.open(gz, undefined).free();
+  Snapshot.open(gz, null).free();
+});
+
+test("modelJson and overviewJson parse", () => {
+  const model = JSON.parse(server.modelJson());
+  assert.ok(model.sockets.length > 0);
+  assert.ok(model.sockets.some((s) => s.proto === "tcp" && s.local === "0.0.0.0:22" && s.state === "LISTEN"));
+  assert.ok(model.processes.some((p) => p.pid === 4926 && p.program === "python3"));
+  const o = JSON.parse(server.overviewJson());
+  assert.equal(o.capture_end, "2026-11-28T03:57:15.405Z");
+  assert.ok(o.sockets.tcp_states.LISTEN > 0);
+  assert.ok(o.listening.some((l) => l.port === 22 && l.program === "python3"));
+});
+
+test("query: filter, sort, page", () => {
+  const all = JSON.parse(server.query("{}"));
+  assert.equal(all.matched, all.total);
+  assert.equal(all.rows.length, Math.min(100, all.total));
+  const q = { sort: { key: "local", desc: false }, filter: { proto: "tcp", state: "LISTEN" }, offset: 0, limit: 5 };
+  const a = JSON.parse(server.query(JSON.stringify(q)));
+  assert.ok(a.matched > 5 && a.rows.length === 5);
+  assert.deepEqual(Object.keys(a.rows[0]).sort(), ["inode", "local", "pid", "program", "proto", "recvq", "remote", "sendq", "state", "user"]);
+  assert.ok(a.rows.every((r) => r.proto === "tcp" && r.state === "LISTEN"));
+  assert.equal(a.rows[0].local, "0.0.0.0:22");
+  const next = JSON.parse(server.query(JSON.stringify({ ...q, offset: 5 })));
+  assert.notDeepEqual(next.rows[0], a.rows[0]);
+  assert.throws(() => server.query("{"), (e) => e instanceof Error && /^bad query/.test(e.message));
+  assert.throws(() => server.query('{"sort":{"key":"color"}}'), /unknown sort key/);
+});
+
+test("version", async () => {
+  const manifest = JSON.parse(await readFile(path.join(pkg, "package.json"), "utf8"));
+  assert.equal(version(), manifest.version);
+  assert.equal(manifest.name, "netsnap");
+});
