@@ -3,6 +3,7 @@
 //! real netstat and unshare; skipped without them, except that with
 //! `CI=true` a missing prerequisite is a failure.
 
+use std::path::Path;
 use std::process::Command;
 
 use netsnap_tests::{
@@ -29,82 +30,34 @@ fn random_flags_against_real_netstat() {
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
     fixtures.sort();
-    let mut failures = Vec::new();
-    let mut total = 0;
-    for (i, fx) in fixtures.iter().enumerate() {
-        let snapshot = fx.join("snapshot.tar.gz");
-        if !snapshot.exists() {
-            continue;
-        }
-        // The real netstat decodes addresses in this host's byte order, so
-        // it cannot be replayed on a big-endian snapshot (the bigendian
-        // fixture is compared with its little-endian original instead).
-        let manifest = std::fs::File::open(&snapshot)
-            .ok()
-            .and_then(|f| {
-                netsnap::load(
-                    std::io::BufReader::new(f),
-                    &netsnap::LoadPlan {
-                        processes: false,
-                        frames: false,
-                    },
-                    &netsnap::Limits::default(),
-                )
-                .ok()
+    // Two workers (the machine's cores), each taking every other fixture.
+    let results: Vec<(usize, Vec<String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..2)
+            .map(|w| {
+                let fixtures = &fixtures;
+                let replay = &replay;
+                scope.spawn(move || {
+                    let mut total = 0;
+                    let mut failures = Vec::new();
+                    for (i, fx) in fixtures.iter().enumerate().skip(w).step_by(2) {
+                        let (t, f) = one_fixture(i, fx, replay, seed, per_fixture);
+                        total += t;
+                        failures.extend(f);
+                    }
+                    (total, failures)
+                })
             })
-            .map(|s| s.manifest)
-            .unwrap_or_default();
-        if manifest.byte_order == netsnap::model::ByteOrder::Big {
-            continue;
-        }
-        let mut rng = Rng::new(seed.wrapping_add(i as u64));
-        let mut lines: Vec<String> = (0..per_fixture)
-            .map(|_| random_socket_args(&mut rng).join(" "))
             .collect();
-        lines.sort();
-        lines.dedup();
-        let work = std::env::temp_dir().join(format!(
-            "netsnap-diff-{}-{}",
-            std::process::id(),
-            fx.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ));
-        let _ = std::fs::remove_dir_all(&work);
-        let _ = std::fs::create_dir_all(&work);
-        let cases = work.join("cases.txt");
-        let _ = std::fs::write(&cases, lines.join("\n") + "\n");
-        let mut cmd = Command::new("bash");
-        cmd.arg(&replay);
-        // Replay as the user the snapshot was taken as.
-        if manifest.euid != 0 {
-            cmd.arg("--uid").arg(manifest.euid.to_string());
-        }
-        let status = cmd
-            .arg(&snapshot)
-            .arg(work.join("out"))
-            .stdin(std::fs::File::open(&cases).unwrap_or_else(|e| panic!("{e}")))
-            .status()
-            .unwrap_or_else(|e| panic!("replay.sh: {e}"));
-        assert!(
-            status.success(),
-            "replay.sh failed on {}",
-            snapshot.display()
-        );
-        let recs = recorded(&work.join("out"));
-        assert!(
-            !recs.is_empty(),
-            "replay produced nothing for {}",
-            snapshot.display()
-        );
-        for rec in &recs {
-            total += 1;
-            if let Some(m) = mismatch(rec, &run_netstat(&snapshot, &rec.args)) {
-                failures.push(m);
-            }
-        }
-        let _ = std::fs::remove_dir_all(&work);
-    }
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| panic!("a differential worker failed"))
+            })
+            .collect()
+    });
+    let total: usize = results.iter().map(|r| r.0).sum();
+    let failures: Vec<String> = results.into_iter().flat_map(|r| r.1).collect();
     eprintln!(
         "differential: {} of {total} command lines identical (seed {seed})",
         total - failures.len()
@@ -121,4 +74,86 @@ fn random_flags_against_real_netstat() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+/// Replays random command lines on one fixture; returns how many were
+/// compared and the differences.
+fn one_fixture(
+    i: usize,
+    fx: &Path,
+    replay: &Path,
+    seed: u64,
+    per_fixture: usize,
+) -> (usize, Vec<String>) {
+    let snapshot = fx.join("snapshot.tar.gz");
+    if !snapshot.exists() {
+        return (0, Vec::new());
+    }
+    // The real netstat decodes addresses in this host's byte order, so
+    // it cannot be replayed on a big-endian snapshot (the bigendian
+    // fixture is compared with its little-endian original instead).
+    let manifest = std::fs::File::open(&snapshot)
+        .ok()
+        .and_then(|f| {
+            netsnap::load(
+                std::io::BufReader::new(f),
+                &netsnap::LoadPlan {
+                    processes: false,
+                    frames: false,
+                },
+                &netsnap::Limits::default(),
+            )
+            .ok()
+        })
+        .map(|s| s.manifest)
+        .unwrap_or_default();
+    if manifest.byte_order == netsnap::model::ByteOrder::Big {
+        return (0, Vec::new());
+    }
+    let mut rng = Rng::new(seed.wrapping_add(i as u64));
+    let mut lines: Vec<String> = (0..per_fixture)
+        .map(|_| random_socket_args(&mut rng).join(" "))
+        .collect();
+    lines.sort();
+    lines.dedup();
+    let work = std::env::temp_dir().join(format!(
+        "netsnap-diff-{}-{}",
+        std::process::id(),
+        fx.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
+    let _ = std::fs::remove_dir_all(&work);
+    let _ = std::fs::create_dir_all(&work);
+    let cases = work.join("cases.txt");
+    let _ = std::fs::write(&cases, lines.join("\n") + "\n");
+    let mut cmd = Command::new("bash");
+    cmd.arg(replay);
+    // Replay as the user the snapshot was taken as.
+    if manifest.euid != 0 {
+        cmd.arg("--uid").arg(manifest.euid.to_string());
+    }
+    let status = cmd
+        .arg(&snapshot)
+        .arg(work.join("out"))
+        .stdin(std::fs::File::open(&cases).unwrap_or_else(|e| panic!("{e}")))
+        .status()
+        .unwrap_or_else(|e| panic!("replay.sh: {e}"));
+    assert!(
+        status.success(),
+        "replay.sh failed on {}",
+        snapshot.display()
+    );
+    let recs = recorded(&work.join("out"));
+    assert!(
+        !recs.is_empty(),
+        "replay produced nothing for {}",
+        snapshot.display()
+    );
+    let failures: Vec<String> = recs
+        .iter()
+        .filter_map(|rec| mismatch(rec, &run_netstat(&snapshot, &rec.args)))
+        .collect();
+    let _ = std::fs::remove_dir_all(&work);
+    (recs.len(), failures)
 }
