@@ -221,11 +221,25 @@ pub fn app(props: &AppProps) -> Html {
             .unwrap_or_default(),
     );
 
+    // One line in the header: host, kernel and capture time.
+    let summary = state.overview.as_ref().map(|o| {
+        let field = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or("?").to_string();
+        format!(
+            "{} · Linux {} · captured {}",
+            field("host"),
+            field("kernel"),
+            field("capture_start")
+        )
+    });
+
     html! {
         <div class="app">
             <header class="top">
                 <h1>{"netsnap"}</h1>
                 <span class="tagline">{"netstat from a snapshot, in your browser: nothing leaves this page"}</span>
+                if let Some(summary) = &summary {
+                    <span class="summary">{summary.clone()}</span>
+                }
                 if let Some(name) = &state.file_name {
                     <span class="file-name" title={name.clone()}>{name.clone()}</span>
                 }
@@ -233,22 +247,22 @@ pub fn app(props: &AppProps) -> Html {
             <FileDrop on_file={on_file} compact={ready || loading} />
             <ProgressPanel phase={state.phase.clone()} />
             <ErrorPanel message={state.error.clone()} />
-            if ready {
-                <section class="workbench">
-                    <CommandBar
-                        command={state.command.clone()}
-                        history={state.history.clone()}
-                        running={state.running}
-                        on_change={on_command}
-                        on_run={on_run}
-                        on_history={on_history}
-                    />
-                    <OutputPane output={state.output.clone()} running={state.running} />
-                </section>
-                if let Some(ov) = &state.overview {
-                    <OverviewPanel overview={ov.clone()} />
-                }
-                <Connections key={state.generation.to_string()} bridge={bridge.clone()} {protocols} />
+            <section class="workbench">
+                <CommandBar
+                    command={state.command.clone()}
+                    history={state.history.clone()}
+                    enabled={ready}
+                    running={state.running}
+                    on_change={on_command}
+                    on_run={on_run}
+                    on_history={on_history}
+                />
+                <OutputPane output={state.output.clone()} running={state.running} />
+            </section>
+            <Connections key={state.generation.to_string()} bridge={bridge.clone()}
+                active={ready} {protocols} />
+            if let Some(ov) = &state.overview {
+                <OverviewPanel overview={ov.clone()} />
             }
             <footer class="foot">
                 {format!("netsnap {} · reproduces net-tools netstat 2.10", env!("CARGO_PKG_VERSION"))}
@@ -283,6 +297,9 @@ fn start_load(ctx: LoadCtx) {
     if let Some(old) = reading.borrow_mut().take() {
         old.reader.abort();
     }
+    // Said at once, not after the next render: a test watching the
+    // attribute sees every load start, even one that fails at once.
+    set_body_data("state", "loading");
     dispatcher.dispatch(Action::StartLoad {
         seq,
         name: name.clone(),

@@ -14,6 +14,8 @@ pub struct CommandBarProps {
     pub command: String,
     /// Commands run, oldest first.
     pub history: Rc<Vec<String>>,
+    /// A snapshot is open: commands can run.
+    pub enabled: bool,
     /// A command is running.
     pub running: bool,
     /// The text was edited (typing or a toggle).
@@ -27,6 +29,7 @@ pub struct CommandBarProps {
 /// The command box with its toggles and history.
 #[function_component(CommandBar)]
 pub fn command_bar(props: &CommandBarProps) -> Html {
+    let input_ref = use_node_ref();
     let on_input = {
         let cb = props.on_change.clone();
         Callback::from(move |e: InputEvent| {
@@ -51,9 +54,18 @@ pub fn command_bar(props: &CommandBarProps) -> Html {
     let on_submit = {
         let run = props.on_run.clone();
         let command = props.command.clone();
+        let input_ref = input_ref.clone();
+        let enabled = props.enabled;
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            run.emit(command.clone());
+            if !enabled {
+                return;
+            }
+            // What the box shows now, even if its last edit is not rendered yet.
+            let now = input_ref
+                .cast::<HtmlInputElement>()
+                .map_or_else(|| command.clone(), |i| i.value());
+            run.emit(now);
         })
     };
 
@@ -67,7 +79,8 @@ pub fn command_bar(props: &CommandBarProps) -> Html {
         });
         html! {
             <label class="flag" title={format!("--{long}: {hint}")}>
-                <input type="checkbox" id={format!("flag-{letter}")} checked={on} {onchange} />
+                <input type="checkbox" id={format!("flag-{letter}")} checked={on} {onchange}
+                    data-flag={letter.to_string()} />
                 <code>{format!("-{letter}")}</code>
             </label>
         }
@@ -88,10 +101,11 @@ pub fn command_bar(props: &CommandBarProps) -> Html {
         <section class="command-bar">
             <form class="command-form" onsubmit={on_submit}>
                 <span class="prompt" aria-hidden="true">{"$"}</span>
-                <input id="command" type="text" value={props.command.clone()}
+                <input id="command" type="text" ref={input_ref} value={props.command.clone()}
                     aria-label="netstat command line" spellcheck="false" autocomplete="off"
                     autocapitalize="off" oninput={on_input} onkeydown={on_keydown} />
-                <button id="run" type="submit" class="primary">
+                <button id="run" type="submit" class="primary" disabled={!props.enabled}
+                    title={if props.enabled { "run (Enter)" } else { "open a snapshot first" }}>
                     {if props.running { "Running…" } else { "Run" }}
                 </button>
             </form>

@@ -51,6 +51,8 @@ const PROTOCOLS: [&str; 9] = [
 pub struct ConnectionsProps {
     /// The worker connection.
     pub bridge: BridgeHandle,
+    /// A snapshot is open (otherwise nothing is asked).
+    pub active: bool,
     /// Protocols present in the snapshot, for the protocol filter.
     pub protocols: Rc<Vec<String>>,
 }
@@ -192,7 +194,6 @@ fn filter_input(
     field: &'static str,
     view: &View,
     on: &Callback<(&'static str, String)>,
-    list: Option<&str>,
 ) -> Html {
     let on = on.clone();
     let oninput = Callback::from(move |e: InputEvent| {
@@ -203,7 +204,7 @@ fn filter_input(
         <label class="filter">
             <span>{label.to_string()}</span>
             <input id={id.to_string()} type={if field == "text" { "search" } else { "text" }}
-                value={view.filter_value(field).to_string()} list={list.map(str::to_string)}
+                value={view.filter_value(field).to_string()}
                 spellcheck="false" autocomplete="off" {oninput} />
         </label>
     }
@@ -231,19 +232,26 @@ pub fn connections(props: &ConnectionsProps) -> Html {
     {
         let pager = (*pager).clone();
         let page = state.page.clone();
-        use_effect_with((state.view.clone(), state.first), move |(view, first)| {
-            let at_hand = page.as_ref().is_some_and(|p| {
-                p.view == *view && covers(p.offset, p.rows.len(), p.matched, *first)
-            });
-            if !at_hand {
-                let (offset, limit) = page_for(*first);
-                pager.ask(Want {
-                    view: view.clone(),
-                    offset,
-                    limit,
+        let active = props.active;
+        use_effect_with(
+            (state.view.clone(), state.first, active),
+            move |(view, first, _)| {
+                if !active {
+                    return;
+                }
+                let at_hand = page.as_ref().is_some_and(|p| {
+                    p.view == *view && covers(p.offset, p.rows.len(), p.matched, *first)
                 });
-            }
-        });
+                if !at_hand {
+                    let (offset, limit) = page_for(*first);
+                    pager.ask(Want {
+                        view: view.clone(),
+                        offset,
+                        limit,
+                    });
+                }
+            },
+        );
     }
     // A new sort or filter starts at the top.
     {
@@ -276,13 +284,15 @@ pub fn connections(props: &ConnectionsProps) -> Html {
             d.dispatch(TableAction::SetView(view.filtered(field, &value)));
         })
     };
-    let on_proto = {
+    let select_filter = |field: &'static str| {
         let on = on_filter.clone();
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
-            on.emit(("proto", select.value()));
+            on.emit((field, select.value()));
         })
     };
+    let on_proto = select_filter("proto");
+    let on_state = select_filter("state");
 
     let headers = COLUMNS.iter().map(|&(key, title)| {
         let d = state.dispatcher();
@@ -324,7 +334,7 @@ pub fn connections(props: &ConnectionsProps) -> Html {
 
     let pending = match &state.page {
         Some(p) => p.view != state.view || !covers(p.offset, p.rows.len(), p.matched, state.first),
-        None => true,
+        None => props.active,
     };
     let window_px = HEAD_PX + VISIBLE as f64 * ROW_PX;
     let spacer = spacer_px(matched);
@@ -334,6 +344,7 @@ pub fn connections(props: &ConnectionsProps) -> Html {
         (*props.protocols).clone()
     };
     let proto_now = state.view.filter_value("proto").to_string();
+    let state_now = state.view.filter_value("state").to_string();
 
     html! {
         <section class="panel connections-panel">
@@ -348,15 +359,20 @@ pub fn connections(props: &ConnectionsProps) -> Html {
                         }) }
                     </select>
                 </label>
-                {filter_input("filter-state", "State", "state", &state.view, &on_filter, Some("state-names"))}
-                {filter_input("filter-local", "Local", "local", &state.view, &on_filter, None)}
-                {filter_input("filter-remote", "Remote", "remote", &state.view, &on_filter, None)}
-                {filter_input("filter-process", "Process", "process", &state.view, &on_filter, None)}
-                {filter_input("filter-user", "User", "user", &state.view, &on_filter, None)}
-                {filter_input("search", "Search", "text", &state.view, &on_filter, None)}
-                <datalist id="state-names">
-                    { for STATES.iter().map(|s| html! { <option value={*s} /> }) }
-                </datalist>
+                <label class="filter">
+                    <span>{"State"}</span>
+                    <select id="filter-state" onchange={on_state}>
+                        <option value="" selected={state_now.is_empty()}>{"all"}</option>
+                        { for STATES.iter().map(|s| html! {
+                            <option value={*s} selected={*s == state_now}>{*s}</option>
+                        }) }
+                    </select>
+                </label>
+                {filter_input("filter-local", "Local", "local", &state.view, &on_filter)}
+                {filter_input("filter-remote", "Remote", "remote", &state.view, &on_filter)}
+                {filter_input("filter-process", "Process", "process", &state.view, &on_filter)}
+                {filter_input("filter-user", "User", "user", &state.view, &on_filter)}
+                {filter_input("search", "Search", "text", &state.view, &on_filter)}
             </div>
             <p class="match-line">
                 <span id="match-count">{matched.to_string()}</span>
@@ -380,7 +396,9 @@ pub fn connections(props: &ConnectionsProps) -> Html {
                         <thead><tr>{for headers}</tr></thead>
                         <tbody>{for body}</tbody>
                     </table>
-                    if matched == 0 && !pending {
+                    if !props.active {
+                        <p class="muted empty-table">{"Open a snapshot to list its sockets."}</p>
+                    } else if matched == 0 && !pending {
                         <p class="muted empty-table">{"No socket matches."}</p>
                     }
                 </div>

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use js_sys::Array;
+use js_sys::{Array, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
@@ -20,6 +20,30 @@ pub struct OutputPaneProps {
     pub output: Option<Rc<RunOutput>>,
     /// A command is running.
     pub running: bool,
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The browser's `TextDecoder`, bound here so that decoded text stays a
+    /// JS string and never passes through the module's memory.
+    #[wasm_bindgen(js_name = TextDecoder)]
+    type Decoder;
+    #[wasm_bindgen(constructor, js_class = "TextDecoder")]
+    fn new() -> Decoder;
+    #[wasm_bindgen(method, js_class = "TextDecoder")]
+    fn decode(this: &Decoder, bytes: &js_sys::Uint8Array) -> js_sys::JsString;
+}
+
+/// Writes `bytes`, decoded as UTF-8 (lossily), to the clipboard.
+fn copy_text(bytes: &js_sys::Uint8Array) -> Result<js_sys::Promise, JsValue> {
+    let text = Decoder::new().decode(bytes);
+    let window = web_sys::window().ok_or("no window")?;
+    let clipboard = Reflect::get(&window.navigator(), &"clipboard".into())?;
+    if clipboard.is_undefined() {
+        return Err("this page may not use the clipboard".into());
+    }
+    let write: js_sys::Function = Reflect::get(&clipboard, &"writeText".into())?.dyn_into()?;
+    write.call1(&clipboard, &text)?.dyn_into()
 }
 
 /// Offers `bytes` as a download named `name`.
@@ -56,7 +80,14 @@ pub fn output_pane(props: &OutputPaneProps) -> Html {
     let Some(out) = props.output.clone() else {
         return html! {
             <section class="output-pane">
-                <pre id="output" class="output"></pre>
+                <div class="output-bar">
+                    <span id="status" class="status"></span>
+                    <span class="meta">{"Open a snapshot, then run any netstat command line."}</span>
+                    <span class="spacer"></span>
+                    <button id="copy" type="button" disabled=true>{"Copy"}</button>
+                    <button id="download" type="button" disabled=true>{"Download"}</button>
+                </div>
+                <pre id="output" class="output empty"></pre>
             </section>
         };
     };
@@ -65,11 +96,10 @@ pub fn output_pane(props: &OutputPaneProps) -> Html {
         let out = out.clone();
         let note = note.clone();
         Callback::from(move |_| {
-            let text = String::from_utf8_lossy(&out.stdout.to_vec()).into_owned();
-            let Some(window) = web_sys::window() else {
-                return;
+            let promise = match copy_text(&out.stdout) {
+                Ok(p) => p,
+                Err(e) => return note.set(format!("Copy failed: {}", js_message(&e))),
             };
-            let promise = window.navigator().clipboard().write_text(&text);
             let note = note.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match wasm_bindgen_futures::JsFuture::from(promise).await {

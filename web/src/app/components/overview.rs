@@ -175,7 +175,7 @@ pub fn overview_panel(props: &OverviewPanelProps) -> Html {
         <section id="overview" class="panel overview">
             <h2>{"Overview"}</h2>
             <dl class="facts">
-                { for facts.into_iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }
+                { for facts.into_iter().map(|(k, v)| html! { <div class="fact"><dt>{k}</dt><dd>{v}</dd></div> }) }
             </dl>
             if !complete {
                 <p class="warn">{"The capture did not finish: the snapshot has no closing manifest."}</p>
