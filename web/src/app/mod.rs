@@ -106,6 +106,29 @@ fn run_output(seq: u32, cmdline: &str, v: &JsValue, ms: f64) -> Result<RunOutput
     })
 }
 
+/// What to say when the overview shows a snapshot cut short or damaged:
+/// it still opened (the analyzer reads what it can), but a person should
+/// know that parts may be missing.
+fn damage_note(o: &Value) -> Option<String> {
+    let incomplete = o.get("complete").and_then(Value::as_bool) == Some(false);
+    let problems = o.get("diagnostics").and_then(Value::as_u64).unwrap_or(0);
+    let mut says = Vec::new();
+    if incomplete {
+        says.push("the capture did not finish (the archive has no closing manifest)".to_string());
+    }
+    if problems > 0 {
+        let s = if problems == 1 { "" } else { "s" };
+        says.push(format!("{problems} problem{s} while reading it"));
+    }
+    if says.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "This snapshot may be incomplete: {}. What could be read is shown.",
+        says.join("; ")
+    ))
+}
+
 /// Parses a JSON answer that may come as a string or as an object.
 fn json_of(v: &JsValue) -> Option<Value> {
     let text = match v.as_string() {
@@ -223,14 +246,17 @@ pub fn app(props: &AppProps) -> Html {
 
     // One line in the header: host, kernel and capture time.
     let summary = state.overview.as_ref().map(|o| {
-        let field = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or("?").to_string();
-        format!(
-            "{} · Linux {} · captured {}",
-            field("host"),
-            field("kernel"),
-            field("capture_start")
-        )
+        let field = |k: &str| o.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+        let mut parts = vec![field("host").unwrap_or("unnamed host").to_string()];
+        if let Some(k) = field("kernel") {
+            parts.push(format!("Linux {k}"));
+        }
+        if let Some(t) = field("capture_start") {
+            parts.push(format!("captured {t}"));
+        }
+        parts.join(" · ")
     });
+    let damage = state.overview.as_ref().and_then(|o| damage_note(o));
 
     html! {
         <div class="app">
@@ -240,13 +266,13 @@ pub fn app(props: &AppProps) -> Html {
                 if let Some(summary) = &summary {
                     <span class="summary">{summary.clone()}</span>
                 }
-                if let Some(name) = &state.file_name {
-                    <span class="file-name" title={name.clone()}>{name.clone()}</span>
-                }
             </header>
-            <FileDrop on_file={on_file} compact={ready || loading} />
+            <FileDrop on_file={on_file} compact={ready || loading} file_name={state.file_name.clone()} />
             <ProgressPanel phase={state.phase.clone()} />
             <ErrorPanel message={state.error.clone()} />
+            if let Some(note) = damage {
+                <div id="snapshot-warning" class="warn-panel" role="status">{note}</div>
+            }
             <section class="workbench">
                 <CommandBar
                     command={state.command.clone()}
@@ -410,4 +436,26 @@ fn start_load(ctx: LoadCtx) {
         reader,
         _handlers: vec![onprogress, onerror, onload],
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::damage_note;
+    use serde_json::json;
+
+    #[test]
+    fn notes_damaged_snapshots() {
+        assert_eq!(
+            damage_note(&json!({"complete": true, "diagnostics": 0})),
+            None
+        );
+        assert_eq!(damage_note(&json!({})), None);
+        let note = damage_note(&json!({"complete": false, "diagnostics": 1})).unwrap();
+        assert!(
+            note.contains("did not finish") && note.contains("1 problem while"),
+            "{note}"
+        );
+        let note = damage_note(&json!({"complete": true, "diagnostics": 3})).unwrap();
+        assert!(note.contains("3 problems"), "{note}");
+    }
 }

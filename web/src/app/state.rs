@@ -118,7 +118,22 @@ impl Default for State {
     }
 }
 
+/// Commands kept in the history.
+const HISTORY_MAX: usize = 200;
+
 impl State {
+    /// Adds a command to the history (not twice in a row).
+    fn remember(&mut self, cmd: &str) {
+        if self.history.last().map(String::as_str) == Some(cmd) {
+            return;
+        }
+        let h = Rc::make_mut(&mut self.history);
+        h.push(cmd.to_string());
+        if h.len() > HISTORY_MAX {
+            h.remove(0);
+        }
+    }
+
     /// The value of `document.body.dataset.state`.
     pub fn body_state(&self) -> &'static str {
         match (&self.error, &self.phase) {
@@ -244,6 +259,7 @@ impl Reducible for State {
                 s.running = false;
                 if let Ok(out) = &output {
                     s.run_seq = out.seq;
+                    s.remember(&out.cmdline);
                 }
                 s.overview = overview.map(Rc::new);
                 match output {
@@ -293,15 +309,8 @@ impl Reducible for State {
                 s.run_seq = seq;
                 s.running = true;
                 s.history_pos = None;
-                s.command = cmd.clone();
-                if s.history.last() != Some(&cmd) {
-                    let mut h = (*s.history).clone();
-                    h.push(cmd);
-                    if h.len() > 200 {
-                        h.remove(0);
-                    }
-                    s.history = Rc::new(h);
-                }
+                s.remember(&cmd);
+                s.command = cmd;
             }
             Action::RunDone { seq, result } => {
                 if seq != s.run_seq {
@@ -325,5 +334,88 @@ impl Reducible for State {
             }
         }
         Rc::new(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn apply(s: Rc<State>, actions: Vec<Action>) -> Rc<State> {
+        actions.into_iter().fold(s, |s, a| s.reduce(a))
+    }
+
+    fn run(seq: u32, cmd: &str) -> Action {
+        Action::RunStarted {
+            seq,
+            cmdline: cmd.to_string(),
+        }
+    }
+
+    #[test]
+    fn history_walks_back_and_forward() {
+        let s = apply(
+            Rc::new(State::default()),
+            vec![
+                run(1, "netstat -tan"),
+                run(2, "netstat -r"),
+                run(3, "netstat -r"),
+                Action::SetCommand("netstat -x".into()),
+            ],
+        );
+        assert_eq!(*s.history, vec!["netstat -tan", "netstat -r"]);
+        let s = s.reduce(Action::HistoryBack);
+        assert_eq!(s.command, "netstat -r");
+        let s = s.reduce(Action::HistoryBack).reduce(Action::HistoryBack);
+        assert_eq!(s.command, "netstat -tan");
+        let s = s.reduce(Action::HistoryForward);
+        assert_eq!(s.command, "netstat -r");
+        // Past the newest entry: back to what was being typed.
+        let s = s.reduce(Action::HistoryForward);
+        assert_eq!(s.command, "netstat -x");
+        assert_eq!(s.history_pos, None);
+    }
+
+    #[test]
+    fn stale_answers_are_ignored() {
+        let s = apply(
+            Rc::new(State::default()),
+            vec![
+                Action::StartLoad {
+                    seq: 1,
+                    name: "a".into(),
+                    size: 10.0,
+                },
+                Action::StartLoad {
+                    seq: 2,
+                    name: "b".into(),
+                    size: 20.0,
+                },
+                Action::LoadFailed {
+                    seq: 1,
+                    message: "old".into(),
+                },
+            ],
+        );
+        assert_eq!(s.error, None);
+        assert_eq!(s.body_state(), "loading");
+        let s = s.reduce(Action::LoadFailed {
+            seq: 2,
+            message: "not a snapshot".into(),
+        });
+        assert_eq!(s.error.as_deref(), Some("not a snapshot"));
+        assert_eq!(s.body_state(), "error");
+        // A new file clears the error.
+        let s = s.reduce(Action::StartLoad {
+            seq: 3,
+            name: "c".into(),
+            size: 1.0,
+        });
+        assert_eq!(s.body_state(), "loading");
+        let s = s.reduce(Action::RunDone {
+            seq: 7,
+            result: Err("late".into()),
+        });
+        assert_eq!(s.error, None);
     }
 }

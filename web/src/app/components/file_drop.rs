@@ -12,6 +12,8 @@ pub struct FileDropProps {
     pub on_file: Callback<File>,
     /// A snapshot is open or opening: show a slim bar instead of the big zone.
     pub compact: bool,
+    /// Name of the open (or opening) file.
+    pub file_name: Option<String>,
 }
 
 /// The drop zone with its file picker.
@@ -81,8 +83,13 @@ pub fn file_drop(props: &FileDropProps) -> Html {
                     {"; it is read in this page only and never uploaded"}
                 </p>
             }
+            if props.compact {
+                if let Some(name) = &props.file_name {
+                    <span class="file-name" title={name.clone()}>{name.clone()}</span>
+                }
+            }
             <label class="file-label">
-                <span>{if props.compact { "Open another snapshot:" } else { "or choose a file:" }}</span>
+                <span>{if props.compact { "open another (or drop it here):" } else { "or choose a file:" }}</span>
                 <input id="file-input" type="file" onchange={on_change} />
             </label>
         </section>
