@@ -223,9 +223,9 @@ pub fn app(props: &AppProps) -> Html {
     };
     let on_history = {
         let d = state.dispatcher();
-        Callback::from(move |back: bool| {
+        Callback::from(move |(back, now): (bool, String)| {
             d.dispatch(if back {
-                Action::HistoryBack
+                Action::HistoryBack { now }
             } else {
                 Action::HistoryForward
             })

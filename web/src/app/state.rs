@@ -185,8 +185,11 @@ pub enum Action {
     },
     /// The command box was edited.
     SetCommand(String),
-    /// Arrow up in the command box.
-    HistoryBack,
+    /// Arrow up in the command box, with what the box holds now.
+    HistoryBack {
+        /// The box's text (kept as the draft when the walk starts).
+        now: String,
+    },
     /// Arrow down in the command box.
     HistoryForward,
     /// A command was sent to the worker.
@@ -278,14 +281,14 @@ impl Reducible for State {
                 s.command = c;
                 s.history_pos = None;
             }
-            Action::HistoryBack => {
+            Action::HistoryBack { now } => {
                 let len = s.history.len();
                 if len == 0 {
                     return self;
                 }
                 let pos = match s.history_pos {
                     None => {
-                        s.draft = s.command.clone();
+                        s.draft = now;
                         len - 1
                     }
                     Some(p) => p.saturating_sub(1),
@@ -360,13 +363,15 @@ mod tests {
                 run(1, "netstat -tan"),
                 run(2, "netstat -r"),
                 run(3, "netstat -r"),
-                Action::SetCommand("netstat -x".into()),
             ],
         );
         assert_eq!(*s.history, vec!["netstat -tan", "netstat -r"]);
-        let s = s.reduce(Action::HistoryBack);
+        let back = || Action::HistoryBack {
+            now: "netstat -x".into(),
+        };
+        let s = s.reduce(back());
         assert_eq!(s.command, "netstat -r");
-        let s = s.reduce(Action::HistoryBack).reduce(Action::HistoryBack);
+        let s = s.reduce(back()).reduce(back());
         assert_eq!(s.command, "netstat -tan");
         let s = s.reduce(Action::HistoryForward);
         assert_eq!(s.command, "netstat -r");

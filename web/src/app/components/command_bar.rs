@@ -22,8 +22,9 @@ pub struct CommandBarProps {
     pub on_change: Callback<String>,
     /// Run a command line.
     pub on_run: Callback<String>,
-    /// Arrow keys: `true` for back (up), `false` for forward (down).
-    pub on_history: Callback<bool>,
+    /// Arrow keys: `true` for back (up), `false` for forward (down), with
+    /// what the box holds now.
+    pub on_history: Callback<(bool, String)>,
 }
 
 /// The command box with its toggles and history.
@@ -39,16 +40,15 @@ pub fn command_bar(props: &CommandBarProps) -> Html {
     };
     let on_keydown = {
         let cb = props.on_history.clone();
-        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-            "ArrowUp" => {
-                e.prevent_default();
-                cb.emit(true);
-            }
-            "ArrowDown" => {
-                e.prevent_default();
-                cb.emit(false);
-            }
-            _ => {}
+        Callback::from(move |e: KeyboardEvent| {
+            let back = match e.key().as_str() {
+                "ArrowUp" => true,
+                "ArrowDown" => false,
+                _ => return,
+            };
+            e.prevent_default();
+            let input: HtmlInputElement = e.target_unchecked_into();
+            cb.emit((back, input.value()));
         })
     };
     let on_submit = {

@@ -29,6 +29,15 @@ fn txt(v: Option<&Value>) -> String {
     }
 }
 
+/// A file the collector could not read: `path (ERROR)`, or the value as text.
+fn missing_text(v: &Value) -> String {
+    match (v.get("path").and_then(Value::as_str), v.get("error")) {
+        (Some(path), Some(err)) => format!("{path} ({})", txt(Some(err))),
+        (Some(path), None) => path.to_string(),
+        _ => txt(Some(v)),
+    }
+}
+
 fn list(v: Option<&Value>) -> &[Value] {
     v.and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
@@ -57,7 +66,7 @@ fn listening(rows: &[Value]) -> Html {
         <table class="grid listening">
             <thead><tr>
                 <th>{"Proto"}</th><th>{"Local Address"}</th><th>{"User"}</th>
-                <th>{"PID"}</th><th>{"Program"}</th>
+                <th class="num">{"PID"}</th><th>{"Program"}</th>
             </tr></thead>
             <tbody>
                 { for rows.iter().map(|r| html! {
@@ -118,13 +127,13 @@ fn interfaces(rows: &[Value]) -> Html {
                         let packets = counter(stats, &format!("{p}_packets"));
                         let errors = counter(stats, &format!("{p}_errors"));
                         let dropped = counter(stats, &format!("{p}_dropped"));
-                        format!("{} · {packets:.0} pkts · {errors:.0} err · {dropped:.0} drop", human_bytes(bytes))
+                        format!("{} · {packets:.0} pkts\n{errors:.0} err · {dropped:.0} drop", human_bytes(bytes))
                     };
                     let hw = i.get("hwaddr").and_then(|h| h.get("address")).cloned();
                     let error = i.get("error").and_then(Value::as_str).map(str::to_string);
                     html! {
                         <tr class={classes!((i.get("up") == Some(&Value::Bool(false))).then_some("down"))}>
-                            <td class="mono">{txt(i.get("name"))}</td>
+                            <td class="mono nowrap">{txt(i.get("name"))}</td>
                             <td>
                                 {flags.join(" ")}
                                 if let Some(e) = error { <span class="warn">{format!(" {e}")}</span> }
@@ -132,8 +141,8 @@ fn interfaces(rows: &[Value]) -> Html {
                             <td class="num">{txt(i.get("mtu"))}</td>
                             <td class="mono">{txt(hw.as_ref())}</td>
                             <td class="mono addrs">{ for addrs.into_iter().map(|a| html! { <div>{a}</div> }) }</td>
-                            <td>{dir("rx")}</td>
-                            <td>{dir("tx")}</td>
+                            <td class="traffic">{dir("rx")}</td>
+                            <td class="traffic">{dir("tx")}</td>
                         </tr>
                     }
                 }) }
@@ -180,15 +189,20 @@ pub fn overview_panel(props: &OverviewPanelProps) -> Html {
             if !complete {
                 <p class="warn">{"The capture did not finish: the snapshot has no closing manifest."}</p>
             }
-            if !warnings.is_empty() || !missing.is_empty() || program_message.is_some() {
+            if !warnings.is_empty() || program_message.is_some() {
                 <div class="warnings">
                     <h3>{"Collector warnings"}</h3>
                     <ul>
                         { for warnings.iter().map(|w| html! { <li>{txt(Some(w))}</li> }) }
-                        { for missing.iter().map(|w| html! { <li>{format!("missing: {}", txt(Some(w)))}</li> }) }
                         if let Some(m) = program_message { <li>{m.trim().to_string()}</li> }
                     </ul>
                 </div>
+            }
+            if !missing.is_empty() {
+                <p class="missing muted">
+                    {"Not in the snapshot (the collector could not read them): "}
+                    {missing.iter().map(missing_text).collect::<Vec<_>>().join(", ")}
+                </p>
             }
             <div class="count-tables">
                 {counts(o.pointer("/sockets/by_protocol"), "Sockets by protocol")}
