@@ -21,4 +21,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo build --workspace --release
 cargo test --workspace --release
 cargo build -p netsnap --lib --no-default-features --target wasm32-unknown-unknown
+# The browser: builds the web page, runs the wasm API's node test and the
+# headless-Chromium tests (installs Debian's chromium and chromium-driver).
+bash tests/browser/run.sh
 echo "test.sh: all passed"
