@@ -204,7 +204,11 @@ def main():
                         f"{name:<18} {best:>15.3f}s {load:>12.3f}s {total - load:>11.3f}s {total:>13.3f}s  "
                         f"{len(stdout):,} bytes ({total / best:.0f}x native; median of {len(runs)}{shown_note})"
                     )
-            print(f"\nheadless Chromium {b.version}; native: best of 3 wall-clock runs to /dev/null; {os.cpu_count()} cores")
+            print(
+                f"\nheadless Chromium {b.version}, page from disk unless --url; load = file handed to #file-input"
+                " until body[data-state=ready]; + output = until #output holds netstat -tan (0 when the page runs"
+                f" it while opening); native: best of 3 wall-clock runs to /dev/null; {os.cpu_count()} cores"
+            )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -177,8 +177,8 @@ class Report:
         self.failed = []
         self.pattern = pattern
 
-    def run(self, name, fn, *args):
-        if self.pattern and self.pattern not in name:
+    def run(self, name, fn, *args, always=False):
+        if self.pattern and self.pattern not in name and not always:
             return None
         t0 = time.monotonic()
         try:
@@ -427,6 +427,23 @@ def check_case(page, case, download=True):
             f"{case.slug}.stdout ({len(case.stdout)} bytes): " + first_diff(shown(case.stdout), shown(got)),
         )
     return took
+
+
+def check_page_parts(page, last_command):
+    """The parts around the output: #overview, #history, a #flag-<letter> toggle, #copy."""
+    for css in ("#overview", "#history", "#copy", "#stderr, #status"):
+        check(page.b.exists(css), f"no {css} with a snapshot open")
+    hist = page.text("#history")
+    check(last_command in hist, f"#history does not list the last command {last_command!r}: {hist[:200]!r}")
+    flag = page.b.find("#flag-n")
+    before = page.b.find("#command").prop("value")
+    flag.click()
+    after = page.b.find("#command").prop("value")
+    check(after != before, f"clicking #flag-n left #command at {before!r}")
+    flag.click()
+    again = page.b.find("#command").prop("value")
+    check(again.split() == before.split(), f"clicking #flag-n twice turned {before!r} into {again!r}")
+    print(f"    #flag-n: {before!r} -> {after!r} -> {again!r}")
 
 
 def fixture_path(name):
@@ -865,17 +882,19 @@ def check_recovers(page):
 def run_target(report, browser, guard, target, url, origin, tmp, only_fixture=None):
     page = Page(browser, guard, url, origin, tmp)
     p = f"{target}:"
-    if not report.run(f"{p} page loads (state empty, CSP meta tag, no outside requests)", check_page_loads, page):
+    if not report.run(f"{p} page loads (state empty, CSP meta tag, no outside requests)", check_page_loads, page, always=True):
         # Nothing else can work; still count the rest as not run.
         print(f"    {target}: page did not load; skipping its other checks")
         return
     fixtures = [f for f in CASES if not only_fixture or f == only_fixture]
     # 1. Every fixture through the file picker, one after another in the same page.
     for fx in fixtures:
-        if report.run(f"{p} {fx}: open through #file-input", load_by_picker, page, fx):
+        if report.run(f"{p} {fx}: open through #file-input", load_by_picker, page, fx, always=True):
             for slug in CASES[fx]:
                 c = Case(fx, slug)
                 report.run(f"{p} {fx}: `{c.command}` (#output, #stderr, #status, download)", check_case, page, c)
+            if fx == "server":
+                report.run(f"{p} {fx}: #overview, #history, #flag-n, #copy", check_page_parts, page, c.command)
             if report.run(f"{p} {fx}: connections table lists the recorded -an sockets", check_table_all, page, fx):
                 report.run(f"{p} {fx}: filters (#filter-proto, #filter-state, #search) and #match-count", check_filters, page, fx)
                 report.run(f"{p} {fx}: sort by clicking th[data-key]", check_sort, page, fx)
