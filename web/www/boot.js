@@ -29,6 +29,11 @@ function base64Bytes(text) {
   return bytes;
 }
 
+// A file dropped outside the drop zone must not replace the page.
+for (const type of ["dragover", "drop"]) {
+  window.addEventListener(type, (e) => e.preventDefault());
+}
+
 try {
   if (typeof WebAssembly !== "object" || typeof Worker !== "function") {
     throw new Error("this browser has no WebAssembly or no Web Workers");

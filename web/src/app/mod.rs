@@ -159,6 +159,14 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
     use_effect_with(state.body_state(), |s| set_body_data("state", s));
+    use_effect_with(state.file_name.clone(), |name| {
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            doc.set_title(&match name {
+                Some(n) => format!("{n} · netsnap"),
+                None => "netsnap".to_string(),
+            });
+        }
+    });
     use_effect_with(state.running, |r| {
         set_body_data("running", if *r { "true" } else { "false" })
     });

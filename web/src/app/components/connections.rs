@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use serde_json::Value;
 use wasm_bindgen::JsValue;
-use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::app::bridge::BridgeHandle;
@@ -297,8 +297,17 @@ pub fn connections(props: &ConnectionsProps) -> Html {
     let headers = COLUMNS.iter().map(|&(key, title)| {
         let d = state.dispatcher();
         let view = state.view.clone();
-        let onclick =
-            Callback::from(move |_| d.dispatch(TableAction::SetView(view.sorted_by(key))));
+        let sort = move || d.dispatch(TableAction::SetView(view.sorted_by(key)));
+        let onclick = {
+            let sort = sort.clone();
+            Callback::from(move |_: MouseEvent| sort())
+        };
+        let onkeydown = Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                sort();
+            }
+        });
         let (aria, mark) = match &state.view.sort {
             Some((k, false)) if k == key => ("ascending", " ▲"),
             Some((k, true)) if k == key => ("descending", " ▼"),
@@ -306,7 +315,7 @@ pub fn connections(props: &ConnectionsProps) -> Html {
         };
         html! {
             <th data-key={key} aria-sort={aria} class={classes!("sortable", format!("col-{key}"))}
-                title={format!("sort by {title}")} {onclick}>
+                title={format!("sort by {title}")} tabindex="0" {onclick} {onkeydown}>
                 {title}<span class="sort-mark">{mark}</span>
             </th>
         }
