@@ -32,7 +32,7 @@ use bridge::{BridgeHandle, field, js_message};
 use components::{
     CommandBar, Connections, ErrorPanel, FileDrop, OutputPane, OverviewPanel, ProgressPanel,
 };
-use state::{Action, Phase, RunOutput, SHOW_BYTES, Stage, State};
+use state::{Action, CHUNK_LINES, Phase, RunOutput, SHOW_BYTES, Stage, State, chunk_lines};
 
 /// Starts the UI in `root`. `make_worker` is a JavaScript function that
 /// returns a new analysis `Worker` (the page builds it from a `blob:` URL
@@ -98,7 +98,11 @@ fn run_output(seq: u32, cmdline: &str, v: &JsValue, ms: f64) -> Result<RunOutput
         seq,
         cmdline: cmdline.to_string(),
         stdout,
-        shown: AttrValue::from(String::from_utf8_lossy(&shown).into_owned()),
+        shown: chunk_lines(&String::from_utf8_lossy(&shown), CHUNK_LINES)
+            .into_iter()
+            .map(|c| AttrValue::from(c.to_string()))
+            .collect(),
+        shown_bytes: shown.len(),
         cut,
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
         status: field(v, "status").as_f64().unwrap_or(-1.0) as i32,
@@ -111,9 +115,17 @@ fn run_output(seq: u32, cmdline: &str, v: &JsValue, ms: f64) -> Result<RunOutput
 /// know that parts may be missing.
 fn damage_note(o: &Value) -> Option<String> {
     let incomplete = o.get("complete").and_then(Value::as_bool) == Some(false);
+    let no_manifest = o
+        .get("collector")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty);
     let problems = o.get("diagnostics").and_then(Value::as_u64).unwrap_or(0);
     let mut says = Vec::new();
-    if incomplete {
+    if incomplete && no_manifest {
+        says.push(
+            "it has no netsnap manifest, so host, kernel and capture time are unknown".to_string(),
+        );
+    } else if incomplete {
         says.push("the capture did not finish (the archive has no closing manifest)".to_string());
     }
     if problems > 0 {

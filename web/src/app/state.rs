@@ -11,6 +11,33 @@ pub const DEFAULT_COMMAND: &str = "netstat -tan";
 /// Largest stdout shown in the page; the download and Copy have it all.
 pub const SHOW_BYTES: usize = 8 << 20;
 
+/// Lines per chunk of the shown output (see [`chunk_lines`]).
+pub const CHUNK_LINES: usize = 400;
+
+/// Splits text into chunks of at most `lines` lines, each ending with its
+/// newline (the last may lack one); joined, they are the text again. The
+/// page renders each chunk as its own block with `content-visibility:
+/// auto`, so a long output is laid out only where it is scrolled to.
+pub fn chunk_lines(text: &str, lines: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut count = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b == b'\n' {
+            count += 1;
+            if count == lines {
+                out.push(&text[start..=i]);
+                start = i + 1;
+                count = 0;
+            }
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
 /// What loading a snapshot is doing.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Stage {
@@ -49,8 +76,11 @@ pub struct RunOutput {
     pub cmdline: String,
     /// The exact stdout bytes.
     pub stdout: js_sys::Uint8Array,
-    /// stdout decoded lossily, cut at a line end after [`SHOW_BYTES`].
-    pub shown: AttrValue,
+    /// stdout decoded lossily, cut at a line end after [`SHOW_BYTES`],
+    /// in chunks of whole lines ([`chunk_lines`]).
+    pub shown: Rc<[AttrValue]>,
+    /// Bytes of stdout shown.
+    pub shown_bytes: usize,
     /// Whether `shown` is cut.
     pub cut: bool,
     /// stderr decoded lossily.
@@ -353,6 +383,17 @@ mod tests {
             seq,
             cmdline: cmd.to_string(),
         }
+    }
+
+    #[test]
+    fn chunks_keep_the_text() {
+        assert_eq!(chunk_lines("", 2), Vec::<&str>::new());
+        assert_eq!(chunk_lines("a\nb\nc\n", 2), vec!["a\nb\n", "c\n"]);
+        assert_eq!(chunk_lines("a\nb\nc", 2), vec!["a\nb\n", "c"]);
+        assert_eq!(chunk_lines("a\nb\n", 2), vec!["a\nb\n"]);
+        let text = "é\n".repeat(1001) + "tail";
+        assert_eq!(chunk_lines(&text, 400).concat(), text);
+        assert_eq!(chunk_lines(&text, 400).len(), 3);
     }
 
     #[test]

@@ -141,10 +141,22 @@ pub fn output_pane(props: &OutputPaneProps) -> Html {
             </div>
             if out.cut {
                 <p class="cut-note" id="output-cut">
-                    {format!("The page shows the first {} bytes of {bytes}; Copy and Download have all of it.", out.shown.len())}
+                    {format!("The page shows the first {} bytes of {bytes}; Copy and Download have all of it.", out.shown_bytes)}
                 </p>
             }
-            <pre id="output" class="output" data-command={out.cmdline.clone()}>{out.shown.clone()}</pre>
+            // Chunks of whole lines, each laid out only when scrolled to;
+            // the text of #output is stdout exactly (when not cut).
+            <pre id="output" class="output" data-command={out.cmdline.clone()}
+                data-bytes={bytes.to_string()}>
+                { for out.shown.iter().enumerate().map(|(i, c)| {
+                    // Every chunk but the last has CHUNK_LINES lines (the CSS's size).
+                    let style = (i + 1 == out.shown.len()).then(|| {
+                        let lines = c.matches('\n').count() + usize::from(!c.ends_with('\n'));
+                        format!("contain-intrinsic-block-size: auto calc({lines} * 1.35em)")
+                    });
+                    html! { <span class="chunk" {style}>{c.clone()}</span> }
+                }) }
+            </pre>
             if !out.stderr.is_empty() {
                 <pre id="stderr" class="stderr">{out.stderr.clone()}</pre>
             }
