@@ -470,7 +470,12 @@ mod tests {
             None
         );
         assert_eq!(damage_note(&json!({})), None);
-        let note = damage_note(&json!({"complete": false, "diagnostics": 1})).unwrap();
+        let note = damage_note(&json!({"complete": false, "collector": ""})).unwrap();
+        assert!(note.contains("no netsnap manifest"), "{note}");
+        let note = damage_note(
+            &json!({"complete": false, "collector": "netsnap-collect 0.1.0", "diagnostics": 1}),
+        )
+        .unwrap();
         assert!(
             note.contains("did not finish") && note.contains("1 problem while"),
             "{note}"
