@@ -403,10 +403,16 @@ def check_case(page, case, download=True):
     took = page.run(case.command, expect_output=shown(case.stdout))
     out = page.text("#output")
     check(out is not None, "no #output")
+    want = shown(case.stdout)
+    if out != want and want.startswith(out) and out.endswith("\n"):
+        raise Failure(
+            f"`{case.command}`: #output shows only the first {out.count(chr(10))} of {want.count(chr(10))} lines"
+            f" ({len(out)} of {len(want)} characters) of {case.slug}.stdout"
+        )
     check(
-        out == shown(case.stdout),
+        out == want,
         f"`{case.command}`: #output differs from fixtures/{case.fixture} {case.slug}.stdout (lossy UTF-8): "
-        + first_diff(shown(case.stdout), out),
+        + first_diff(want, out),
     )
     err = page.text("#stderr") if page.b.exists("#stderr") else ""
     check(
