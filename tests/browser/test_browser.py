@@ -40,7 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from netguard import Guard  # noqa: E402
-from webdriver import Browser, WebDriverError, free_port, wait_for_http  # noqa: E402
+from webdriver import Browser, free_port, wait_for_http  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FIXTURES = os.path.join(ROOT, "fixtures")
