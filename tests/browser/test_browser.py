@@ -59,7 +59,6 @@ CASES = {
 LARGEST = "loopback-many"
 
 # Scripts run in the page.
-JS_STATE = "return document.body ? (document.body.dataset.state || '') : null;"
 
 # Record every change of body[data-state] from now on in window.__nsStates.
 JS_WATCH_STATE = r"""
