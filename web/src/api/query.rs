@@ -1,23 +1,26 @@
 //! The connections table behind `Snapshot.query`: every socket (Internet
 //! and UNIX) as one row, filtered, sorted and paged.
 //!
-//! The [`Index`] is built once per snapshot: a compact record per row
-//! (table, row number, interned state, user and program) and one
-//! lower-cased text per row for the substring filters. Sorting works on
-//! keys read from the snapshot, and the last few sort orders and the last
-//! filter result are cached, so paging through a result costs only the
-//! page.
+//! The [`Index`] is built once per snapshot: 24 bytes per row (table, row
+//! number, interned state, user and process) and the row's local and
+//! remote text, lower-cased, for the substring filters. Filters on
+//! protocol, state, user and process are decided once per distinct value,
+//! not per row. Every sort key is a 64-bit number per row, sorted with a
+//! stable radix sort; the last few sort orders and the last filter result
+//! are cached, so paging through a result costs only the page.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 use memchr::memmem::Finder;
-use netsnap::model::{Addr, InetKind, InetRow, Snapshot, UnixRow};
+use netsnap::model::{Addr, InetKind, InetRow, Snapshot, UnixRow, UnixTable};
+use netsnap::parse::cmdline::netstat_program;
 use netsnap::render::json::{
-    self, endpoint_text, inet_state, proto_name, split_program, unix_state, user_text,
+    self, inet_state, proto_name, split_program, unix_listening, unix_state, user_text,
 };
-use netsnap::render::programs::ProgramMap;
+use netsnap::render::programs::PROGNAME_WIDTH;
 use serde::{Deserialize, Serialize};
 
 /// Rows returned when the query gives no `limit`.
@@ -26,12 +29,15 @@ pub const DEFAULT_LIMIT: usize = 100;
 /// Sort orders kept besides the natural one.
 const SORT_CACHE: usize = 4;
 
-/// Longest text of one field kept for searching (longer UNIX paths and
-/// names are searched in their first bytes only).
+/// Longest UNIX path kept for searching (longer ones are searched in their
+/// first bytes only).
 const FIELD_MAX: usize = 4096;
 
 /// The `kind` of a UNIX row (Internet rows use [`InetKind::index`]).
 const UNIX: u8 = 8;
+
+/// No user or process.
+const NONE: u32 = u32::MAX;
 
 const PROTOS: [&str; 9] = [
     "tcp", "tcp6", "udp", "udp6", "udpl", "udpl6", "raw", "raw6", "unix",
@@ -52,12 +58,15 @@ pub struct Query {
     pub limit: Option<usize>,
 }
 
-/// A sort order.
+/// A sort order. Ties keep the natural order; rows without a value (the
+/// queues and user of a UNIX socket, a socket without a process) come
+/// last in both directions.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Sort {
     /// `proto`, `recvq`, `sendq`, `local`, `remote`, `state`, `pid`,
-    /// `program`, `user` or `inode`.
+    /// `program`, `user` or `inode`. Addresses sort by value (IPv4 before
+    /// IPv6, then port; UNIX paths after both), names alphabetically.
     pub key: String,
     /// Descending.
     pub desc: bool,
@@ -79,12 +88,12 @@ pub struct Filter {
     pub local: String,
     /// Substring of the remote `address:port`.
     pub remote: String,
-    /// Substring of `pid/program`.
+    /// Substring of `pid/program` (`-` for a socket without a process).
     pub process: String,
     /// Substring of the user name (or uid).
     pub user: String,
-    /// Substring of the whole row: proto, queues, local, remote, state,
-    /// user, inode and `pid/program`, separated by single spaces.
+    /// Substring of any column: proto, queues, local, remote, state, user,
+    /// inode or `pid/program`.
     pub text: String,
 }
 
@@ -164,35 +173,63 @@ impl Key {
     }
 }
 
-/// A field of a row's search text: offset from the row's start and length.
-#[derive(Debug, Clone, Copy, Default)]
-struct Span {
-    off: u16,
-    len: u16,
+/// A sort key and its direction (`true`: descending).
+type SortKey = (Key, bool);
+
+/// FxHash (rustc's): fast for the integer and short keys used here.
+#[derive(Debug, Default, Clone, Copy)]
+struct Fx(u64);
+
+impl Fx {
+    fn add(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
-/// One row of the index.
-#[derive(Debug, Clone, Copy)]
-struct Row {
-    /// [`InetKind::index`], or [`UNIX`].
-    kind: u8,
-    /// Interned state text.
-    state: u16,
-    /// Row number in its table.
-    src: u32,
-    /// Interned user text (`u32::MAX`: none).
-    user: u32,
-    /// Interned program text (`u32::MAX`: none).
-    program: u32,
-    /// Process id (0: none).
-    pid: u32,
-    /// Start of the row's search text.
-    start: u32,
-    local: Span,
-    remote: Span,
-    user_f: Span,
-    process: Span,
+impl Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, v: u8) {
+        self.add(u64::from(v));
+    }
+
+    fn write_u32(&mut self, v: u32) {
+        self.add(u64::from(v));
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.add(v);
+    }
+
+    fn write_u128(&mut self, v: u128) {
+        self.add(v as u64);
+        self.add((v >> 64) as u64);
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.add(v as u64);
+    }
+
+    fn write_i32(&mut self, v: i32) {
+        self.add(u64::from(v as u32));
+    }
 }
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
 /// Interned strings with a dense id each.
 #[derive(Debug, Default)]
@@ -220,21 +257,50 @@ impl Interner {
     fn ranks(&self) -> Vec<u32> {
         let mut ids: Vec<u32> = (0..self.texts.len() as u32).collect();
         ids.sort_by(|&a, &b| {
-            let (x, y) = (&self.texts[a as usize], &self.texts[b as usize]);
+            let (x, y) = (
+                self.texts.get(a as usize).map_or("", String::as_str),
+                self.texts.get(b as usize).map_or("", String::as_str),
+            );
             x.to_ascii_lowercase()
                 .cmp(&y.to_ascii_lowercase())
                 .then_with(|| x.cmp(y))
         });
         let mut ranks = vec![0u32; ids.len()];
         for (rank, id) in ids.into_iter().enumerate() {
-            ranks[id as usize] = rank as u32;
+            if let Some(r) = ranks.get_mut(id as usize) {
+                *r = rank as u32;
+            }
         }
         ranks
     }
+
+    /// Whether each text contains `needle` (lower-case), by id.
+    fn matching(&self, needle: &Finder<'_>) -> Vec<bool> {
+        self.texts
+            .iter()
+            .map(|t| needle.find(t.to_ascii_lowercase().as_bytes()).is_some())
+            .collect()
+    }
 }
 
-/// A sort key and its direction (`true`: descending).
-type SortKey = (Key, bool);
+/// One row of the index.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    /// [`InetKind::index`], or [`UNIX`].
+    kind: u8,
+    /// Interned state text.
+    state: u16,
+    /// Interned user text ([`NONE`] for UNIX rows).
+    user: u32,
+    /// Index into [`Index::procs`] ([`NONE`]: no process).
+    process: u32,
+    /// Row number in its table.
+    src: u32,
+    /// Start of the row's text (local, then remote).
+    start: u32,
+    local_len: u16,
+    remote_len: u16,
+}
 
 /// A cached result: the query's sort and filter, and the matched rows.
 struct Matched {
@@ -246,31 +312,141 @@ struct Matched {
 /// The row index of one snapshot, with its caches.
 pub struct Index {
     rows: Vec<Row>,
+    /// Lower-cased local and remote texts of all rows.
     text: Vec<u8>,
     states: Interner,
     users: Interner,
     programs: Interner,
-    /// Rank of each UNIX row by path (built on the first sort that needs it).
-    unix_path_rank: Option<Vec<u32>>,
+    /// Processes: pid and interned program.
+    procs: Vec<(u32, u32)>,
     orders: Vec<(SortKey, Rc<Vec<u32>>)>,
     last: Option<Matched>,
 }
 
-fn clamp(s: &[u8]) -> &[u8] {
-    s.get(..FIELD_MAX).unwrap_or(s)
+/// Decimal digits of 0..=255, three bytes each, and how many count.
+const OCTETS: [([u8; 3], u8); 256] = {
+    let mut t = [([0u8; 3], 0u8); 256];
+    let mut i = 0;
+    while i < 256 {
+        let (h, te, o) = ((i / 100) as u8, (i / 10 % 10) as u8, (i % 10) as u8);
+        t[i] = if i >= 100 {
+            ([b'0' + h, b'0' + te, b'0' + o], 3)
+        } else if i >= 10 {
+            ([b'0' + te, b'0' + o, 0], 2)
+        } else {
+            ([b'0' + o, 0, 0], 1)
+        };
+        i += 1;
+    }
+    t
+};
+
+fn push_v4(out: &mut Vec<u8>, b: [u8; 4]) {
+    for (i, octet) in b.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b'.');
+        }
+        let (digits, n) = &OCTETS[octet as usize];
+        out.extend_from_slice(digits.get(..*n as usize).unwrap_or(digits));
+    }
 }
 
-/// Appends `field` lower-cased to the row text and returns its span.
-fn push_field(text: &mut Vec<u8>, start: usize, field: &[u8]) -> Span {
-    if text.len() > start {
-        text.push(b' ');
+/// Appends lower-case hex without leading zeros.
+fn push_hex(out: &mut Vec<u8>, v: u16) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut started = false;
+    for shift in [12, 8, 4, 0] {
+        let d = (v >> shift) & 0xf;
+        if d != 0 || started || shift == 0 {
+            started = true;
+            out.push(HEX[d as usize]);
+        }
     }
-    let off = text.len() - start;
-    text.extend(clamp(field).iter().map(u8::to_ascii_lowercase));
-    Span {
-        off: off as u16,
-        len: (text.len() - start - off) as u16,
+}
+
+/// Appends what glibc's `inet_ntop` writes (netsnap's `ntop6`), without
+/// allocating.
+fn push_v6(out: &mut Vec<u8>, b: &[u8; 16]) {
+    let mut words = [0u16; 8];
+    for (i, w) in words.iter_mut().enumerate() {
+        *w = u16::from_be_bytes([b[2 * i], b[2 * i + 1]]);
     }
+    // The longest run of zero words (the first on a tie), if two or more.
+    let (mut best, mut best_len) = (8usize, 0usize);
+    let mut i = 0;
+    while i < 8 {
+        if words[i] == 0 {
+            let start = i;
+            while i < 8 && words[i] == 0 {
+                i += 1;
+            }
+            if i - start > best_len {
+                best = start;
+                best_len = i - start;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    if best_len < 2 {
+        best = 8;
+    }
+    let mut i = 0;
+    while i < 8 {
+        if i == best {
+            out.push(b':');
+            i += best_len;
+            if i == 8 {
+                out.push(b':');
+            }
+            continue;
+        }
+        if i != 0 {
+            out.push(b':');
+        }
+        if i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)) {
+            push_v4(out, [b[12], b[13], b[14], b[15]]);
+            break;
+        }
+        push_hex(out, words[i]);
+        i += 1;
+    }
+}
+
+/// The decimal text of `v`, written into `buf`.
+fn fmt_u64(buf: &mut [u8; 20], mut v: u64) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 || i == 0 {
+            break;
+        }
+    }
+    &buf[i..]
+}
+
+/// Appends netstat's numeric `address:port` (what
+/// [`json::endpoint_text`] returns) without allocating; returns its length.
+fn push_endpoint(text: &mut Vec<u8>, a: &Addr, port: u32) -> u16 {
+    let start = text.len();
+    if !a.v6 {
+        push_v4(text, a.v4_bytes());
+    } else if a.is_v4_mapped() {
+        push_v4(text, [a.bytes[12], a.bytes[13], a.bytes[14], a.bytes[15]]);
+    } else {
+        push_v6(text, &a.bytes);
+    }
+    text.push(b':');
+    match port & 0xffff {
+        0 => text.push(b'*'),
+        p => {
+            let mut buf = [0u8; 20];
+            text.extend_from_slice(fmt_u64(&mut buf, u64::from(p)));
+        }
+    }
+    (text.len() - start) as u16
 }
 
 fn inet_row(snap: &Snapshot, kind: u8, src: u32) -> Option<(InetKind, &InetRow)> {
@@ -278,44 +454,208 @@ fn inet_row(snap: &Snapshot, kind: u8, src: u32) -> Option<(InetKind, &InetRow)>
     Some((k, snap.inet_table(k)?.rows.get(src as usize)?))
 }
 
-fn unix_row(snap: &Snapshot, src: u32) -> Option<&UnixRow> {
-    snap.unix.as_ref()?.rows.get(src as usize)
+fn unix_row(snap: &Snapshot, src: u32) -> Option<(&UnixTable, &UnixRow)> {
+    let t = snap.unix.as_ref()?;
+    Some((t, t.rows.get(src as usize)?))
 }
 
-/// Address sort key: IPv4 (and IPv4-mapped IPv6) before IPv6, by value.
-fn addr_key(a: &Addr) -> (u8, u128) {
-    if a.is_v4_mapped() {
-        (
-            0,
-            u128::from(u32::from_be_bytes([
-                a.bytes[12],
-                a.bytes[13],
-                a.bytes[14],
-                a.bytes[15],
-            ])),
-        )
-    } else if a.v6 {
-        (1, u128::from_be_bytes(a.bytes))
-    } else {
-        (0, u128::from(u32::from_be_bytes(a.v4_bytes())))
+/// Which process `netstat -p` names for each socket inode: the rules of
+/// netsnap's [`ProgramMap`](netsnap::render::programs::ProgramMap) (processes by ascending pid, then fd; the first
+/// one wins; a process without a `cmdline` is passed over; `pid/argv0` cut
+/// to 19 bytes), kept as one small record per process instead of a string
+/// per socket. Fills `ix.procs` and `ix.programs`.
+fn process_map(snap: &Snapshot, ix: &mut Index) -> FxMap<u64, u32> {
+    let p = &snap.processes;
+    let mut map: FxMap<u64, u32> = FxMap::default();
+    map.reserve(p.fds.len());
+    let mut fds = p.fds.iter().peekable();
+    while let Some(first) = fds.peek().copied() {
+        let pid = first.pid;
+        let mut id: Option<u32> = None;
+        while let Some(link) = fds.next_if(|l| l.pid == pid) {
+            let Some(inode) = link.inode else {
+                continue;
+            };
+            let this = match id {
+                Some(i) => i,
+                None => {
+                    let Some(cmdline) = p.cmdlines.get(&pid) else {
+                        continue;
+                    };
+                    let mut text = format!("{pid}/").into_bytes();
+                    text.extend_from_slice(netstat_program(cmdline));
+                    text.truncate(PROGNAME_WIDTH - 1);
+                    let name = split_program(&text).map_or(&[][..], |(_, n)| n);
+                    let program = ix.programs.id(&json::text(name));
+                    ix.procs.push((pid, program));
+                    let i = (ix.procs.len() - 1) as u32;
+                    id = Some(i);
+                    i
+                }
+            };
+            map.entry(inode).or_insert(this);
+        }
+    }
+    map
+}
+
+/// What [`Index::build`] keeps while it walks the rows.
+struct Builder<'a> {
+    snap: &'a Snapshot,
+    /// Socket inode to process, as `netstat -p` assigns them.
+    proc_of: FxMap<u64, u32>,
+    ix: Index,
+    /// Interned state by table kind and state number (below 16).
+    state_ids: [[u16; 16]; 9],
+    user_ids: FxMap<i32, u32>,
+    last_user: Option<(i32, u32)>,
+}
+
+impl Builder<'_> {
+    fn state_id(&mut self, kind: u8, state: u32, text: &str) -> u16 {
+        let slot = self
+            .state_ids
+            .get_mut(kind as usize)
+            .and_then(|k| k.get_mut(state as usize));
+        match slot {
+            Some(id) if *id != u16::MAX => *id,
+            Some(id) => {
+                *id = self.ix.states.id(text) as u16;
+                *id
+            }
+            None => self.ix.states.id(text) as u16,
+        }
+    }
+
+    fn user_id(&mut self, uid: i32) -> u32 {
+        if let Some((u, id)) = self.last_user
+            && u == uid
+        {
+            return id;
+        }
+        let (users, names) = (&mut self.ix.users, &self.snap.names);
+        let id = *self
+            .user_ids
+            .entry(uid)
+            .or_insert_with(|| users.id(&json::text(&user_text(names, uid))));
+        self.last_user = Some((uid, id));
+        id
+    }
+
+    /// The process `netstat -p` names for an inode.
+    fn process(&self, inode: u64) -> u32 {
+        self.proc_of.get(&inode).copied().unwrap_or(NONE)
+    }
+
+    fn inet(&mut self, kind: InetKind, src: usize, r: &InetRow) {
+        let start = self.ix.text.len();
+        let local_len = push_endpoint(&mut self.ix.text, &r.local, r.local_port);
+        let remote_len = push_endpoint(&mut self.ix.text, &r.remote, r.remote_port);
+        let state = self.state_id(kind.index() as u8, r.state, &inet_state(kind, r.state));
+        let user = self.user_id(r.uid);
+        let process = self.process(r.inode);
+        self.ix.rows.push(Row {
+            kind: kind.index() as u8,
+            state,
+            user,
+            process,
+            src: src as u32,
+            start: start as u32,
+            local_len,
+            remote_len,
+        });
+    }
+
+    fn unix(&mut self, table: &UnixTable, src: usize, r: &UnixRow) {
+        let start = self.ix.text.len();
+        let path = table.path(r);
+        let path = path.get(..FIELD_MAX).unwrap_or(path);
+        self.ix.text.extend(path.iter().map(u8::to_ascii_lowercase));
+        // The text depends on the flags too (LISTENING), and is UNKNOWN from 5 up.
+        let key = if unix_listening(r) {
+            15
+        } else {
+            r.state.min(14)
+        };
+        let state = self.state_id(UNIX, key, unix_state(r));
+        let process = if table.has_inode {
+            self.process(r.inode)
+        } else {
+            NONE
+        };
+        self.ix.rows.push(Row {
+            kind: UNIX,
+            state,
+            user: NONE,
+            process,
+            src: src as u32,
+            start: start as u32,
+            local_len: path.len() as u16,
+            remote_len: 0,
+        });
     }
 }
 
-/// Stable sort of `0..n` by `key` (ties keep the natural order).
-fn sort_by<K: Ord + Copy>(n: usize, desc: bool, key: impl Fn(usize) -> K) -> Vec<u32> {
-    let mut v: Vec<(K, u32)> = (0..n).map(|i| (key(i), i as u32)).collect();
-    if desc {
-        v.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    } else {
-        v.sort_unstable();
+/// Sorts `(key, row)` pairs by key, ties in row order (a stable LSD radix
+/// sort on 16-bit digits that skips digits all keys share), and returns
+/// the rows.
+fn radix_sort(mut a: Vec<(u64, u32)>) -> Vec<u32> {
+    let n = a.len();
+    if n < 4096 {
+        a.sort_unstable();
+        return a.into_iter().map(|(_, i)| i).collect();
     }
-    v.into_iter().map(|(_, i)| i).collect()
+    let mut b = vec![(0u64, 0u32); n];
+    let mut counts = vec![0usize; 1 << 16];
+    for shift in [0u32, 16, 32, 48] {
+        counts.iter_mut().for_each(|c| *c = 0);
+        for &(k, _) in &a {
+            if let Some(c) = counts.get_mut(((k >> shift) & 0xffff) as usize) {
+                *c += 1;
+            }
+        }
+        if counts.contains(&n) {
+            continue;
+        }
+        let mut sum = 0;
+        for c in counts.iter_mut() {
+            let here = *c;
+            *c = sum;
+            sum += here;
+        }
+        for &(k, i) in &a {
+            if let Some(c) = counts.get_mut(((k >> shift) & 0xffff) as usize) {
+                if let Some(slot) = b.get_mut(*c) {
+                    *slot = (k, i);
+                }
+                *c += 1;
+            }
+        }
+        std::mem::swap(&mut a, &mut b);
+    }
+    a.into_iter().map(|(_, i)| i).collect()
+}
+
+/// The largest sort value; [`NULL`] sorts after every value.
+const MAX_VALUE: u64 = (1 << 63) - 1;
+const NULL: u64 = u64::MAX;
+
+/// Dense ranks of values by their order: `rank[value_id]` for `values`.
+fn ranks_of<T: Ord>(values: &[T]) -> Vec<u32> {
+    let mut ids: Vec<u32> = (0..values.len() as u32).collect();
+    ids.sort_unstable_by(|&a, &b| values.get(a as usize).cmp(&values.get(b as usize)));
+    let mut ranks = vec![0u32; values.len()];
+    for (rank, id) in ids.into_iter().enumerate() {
+        if let Some(r) = ranks.get_mut(id as usize) {
+            *r = rank as u32;
+        }
+    }
+    ranks
 }
 
 impl Index {
     /// Builds the index of a snapshot (loaded with processes, for `-p`).
     pub fn build(snap: &Snapshot) -> Index {
-        let programs_map = ProgramMap::build(&snap.processes, snap.manifest.euid);
         let n_inet: usize = InetKind::ALL
             .iter()
             .filter_map(|k| snap.inet_table(*k))
@@ -324,96 +664,35 @@ impl Index {
         let n_unix = snap.unix.as_ref().map_or(0, |t| t.rows.len());
         let mut ix = Index {
             rows: Vec::with_capacity(n_inet + n_unix),
-            text: Vec::with_capacity((n_inet + n_unix) * 80),
+            text: Vec::with_capacity(n_inet * 40 + n_unix * 16),
             states: Interner::default(),
             users: Interner::default(),
             programs: Interner::default(),
-            unix_path_rank: None,
+            procs: Vec::new(),
             orders: Vec::new(),
             last: None,
         };
-        let mut user_ids: HashMap<i32, u32> = HashMap::new();
-        let mut num = itoa_buf();
+        let mut b = Builder {
+            snap,
+            proc_of: process_map(snap, &mut ix),
+            ix,
+            state_ids: [[u16::MAX; 16]; 9],
+            user_ids: FxMap::default(),
+            last_user: None,
+        };
         for kind in InetKind::ALL {
-            let Some(table) = snap.inet_table(kind) else {
-                continue;
-            };
-            for (src, r) in table.rows.iter().enumerate() {
-                let start = ix.text.len();
-                let t = &mut ix.text;
-                push_field(t, start, proto_name(kind).as_bytes());
-                push_field(t, start, fmt_u64(&mut num, r.rx_queue));
-                push_field(t, start, fmt_u64(&mut num, r.tx_queue));
-                let local = push_field(t, start, &endpoint_text(&r.local, r.local_port));
-                let remote = push_field(t, start, &endpoint_text(&r.remote, r.remote_port));
-                let state_text = inet_state(kind, r.state);
-                push_field(t, start, state_text.as_bytes());
-                let user = *user_ids
-                    .entry(r.uid)
-                    .or_insert_with(|| ix.users.id(&json::text(&user_text(&snap.names, r.uid))));
-                let user_f = push_field(t, start, ix.users.get(user).unwrap_or("").as_bytes());
-                push_field(t, start, fmt_u64(&mut num, r.inode));
-                let prog = programs_map.get(r.inode);
-                let process = push_field(t, start, prog);
-                let (pid, program) = match split_program(prog) {
-                    Some((pid, name)) => (pid, ix.programs.id(&json::text(name))),
-                    None => (0, u32::MAX),
-                };
-                let state = ix.states.id(&state_text) as u16;
-                ix.rows.push(Row {
-                    kind: kind.index() as u8,
-                    state,
-                    src: src as u32,
-                    user,
-                    program,
-                    pid,
-                    start: start as u32,
-                    local,
-                    remote,
-                    user_f,
-                    process,
-                });
+            if let Some(table) = snap.inet_table(kind) {
+                for (src, r) in table.rows.iter().enumerate() {
+                    b.inet(kind, src, r);
+                }
             }
         }
         if let Some(table) = &snap.unix {
             for (src, r) in table.rows.iter().enumerate() {
-                let start = ix.text.len();
-                let t = &mut ix.text;
-                push_field(t, start, b"unix");
-                let local = push_field(t, start, table.path(r));
-                let remote = Span {
-                    off: (t.len() - start) as u16,
-                    len: 0,
-                };
-                let state_text = unix_state(r);
-                push_field(t, start, state_text.as_bytes());
-                push_field(t, start, fmt_u64(&mut num, r.inode));
-                let prog: &[u8] = if table.has_inode {
-                    programs_map.get(r.inode)
-                } else {
-                    b"-"
-                };
-                let process = push_field(t, start, prog);
-                let (pid, program) = match split_program(prog) {
-                    Some((pid, name)) => (pid, ix.programs.id(&json::text(name))),
-                    None => (0, u32::MAX),
-                };
-                let state = ix.states.id(state_text) as u16;
-                ix.rows.push(Row {
-                    kind: UNIX,
-                    state,
-                    src: src as u32,
-                    user: u32::MAX,
-                    program,
-                    pid,
-                    start: start as u32,
-                    local,
-                    remote,
-                    user_f: Span::default(),
-                    process,
-                });
+                b.unix(table, src, r);
             }
         }
+        let mut ix = b.ix;
         ix.text.shrink_to_fit();
         ix
     }
@@ -428,47 +707,72 @@ impl Index {
         self.rows.is_empty()
     }
 
-    fn row_text(&self, i: usize) -> &[u8] {
-        let start = self.rows.get(i).map_or(0, |r| r.start as usize);
-        let end = self
+    fn local(&self, r: &Row) -> &[u8] {
+        let start = r.start as usize;
+        self.text
+            .get(start..start + r.local_len as usize)
+            .unwrap_or(&[])
+    }
+
+    fn remote(&self, r: &Row) -> &[u8] {
+        let start = r.start as usize + r.local_len as usize;
+        self.text
+            .get(start..start + r.remote_len as usize)
+            .unwrap_or(&[])
+    }
+
+    /// Rank of each row's address (or path) among the distinct ones:
+    /// `(class, rank)` with class 0 for IPv4 (the address itself is the
+    /// rank), 1 for IPv6, 2 for a UNIX path, `None` for no address.
+    fn address_ranks(&self, snap: &Snapshot, local: bool) -> Vec<Option<(u8, u32)>> {
+        let mut v6_ids: FxMap<u128, u32> = FxMap::default();
+        let mut v6: Vec<u128> = Vec::new();
+        let mut path_ids: FxMap<&[u8], u32> = FxMap::default();
+        let mut paths: Vec<&[u8]> = Vec::new();
+        let mut out: Vec<Option<(u8, u32)>> = self
             .rows
-            .get(i + 1)
-            .map_or(self.text.len(), |r| r.start as usize);
-        self.text.get(start..end).unwrap_or(&[])
-    }
-
-    fn field(&self, i: usize, span: Span) -> &[u8] {
-        let t = self.row_text(i);
-        let off = span.off as usize;
-        t.get(off..off + span.len as usize).unwrap_or(&[])
-    }
-
-    fn unix_path_ranks(&mut self, snap: &Snapshot) {
-        self.unix_path_rank.get_or_insert_with(|| {
-            let Some(t) = &snap.unix else {
-                return Vec::new();
+            .iter()
+            .map(|r| {
+                if r.kind == UNIX {
+                    if !local {
+                        return None;
+                    }
+                    let (t, u) = unix_row(snap, r.src)?;
+                    let p = t.path(u);
+                    let id = *path_ids.entry(p).or_insert_with(|| {
+                        paths.push(p);
+                        (paths.len() - 1) as u32
+                    });
+                    return Some((2, id));
+                }
+                let (_, row) = inet_row(snap, r.kind, r.src)?;
+                let a = if local { &row.local } else { &row.remote };
+                if !a.v6 {
+                    Some((0, u32::from_be_bytes(a.v4_bytes())))
+                } else if a.is_v4_mapped() {
+                    let b = a.bytes;
+                    Some((0, u32::from_be_bytes([b[12], b[13], b[14], b[15]])))
+                } else {
+                    let key = u128::from_be_bytes(a.bytes);
+                    let id = *v6_ids.entry(key).or_insert_with(|| {
+                        v6.push(key);
+                        (v6.len() - 1) as u32
+                    });
+                    Some((1, id))
+                }
+            })
+            .collect();
+        let v6_rank = ranks_of(&v6);
+        let path_rank = ranks_of(&paths);
+        for slot in out.iter_mut().flatten() {
+            let table = match slot.0 {
+                1 => &v6_rank,
+                2 => &path_rank,
+                _ => continue,
             };
-            let mut ids: Vec<u32> = (0..t.rows.len() as u32).collect();
-            ids.sort_by(|&a, &b| {
-                let pa = t.rows.get(a as usize).map_or(&[][..], |r| t.path(r));
-                let pb = t.rows.get(b as usize).map_or(&[][..], |r| t.path(r));
-                pa.cmp(pb)
-            });
-            let mut ranks = vec![0u32; ids.len()];
-            let mut rank = 0u32;
-            let mut prev: Option<&[u8]> = None;
-            for id in ids {
-                let p = t.rows.get(id as usize).map_or(&[][..], |r| t.path(r));
-                if prev.is_some_and(|q| q != p) {
-                    rank += 1;
-                }
-                prev = Some(p);
-                if let Some(slot) = ranks.get_mut(id as usize) {
-                    *slot = rank;
-                }
-            }
-            ranks
-        });
+            slot.1 = table.get(slot.1 as usize).copied().unwrap_or(0);
+        }
+        out
     }
 
     /// The rows in one sort order (cached).
@@ -479,82 +783,67 @@ impl Index {
             self.orders.push(hit);
             return order;
         }
-        let path_ranks = if key == Key::Local {
-            self.unix_path_ranks(snap);
-            self.unix_path_rank.as_deref().unwrap_or(&[])
-        } else {
-            &[]
+        let value = |v: Option<u64>| match v {
+            None => NULL,
+            Some(v) if desc => MAX_VALUE - v.min(MAX_VALUE),
+            Some(v) => v.min(MAX_VALUE),
         };
-        let n = self.rows.len();
         let rows = &self.rows;
-        let inet = |i: usize| rows.get(i).and_then(|r| inet_row(snap, r.kind, r.src));
-        let order = match key {
-            Key::Proto => sort_by(n, desc, |i| rows.get(i).map_or(0, |r| r.kind)),
-            Key::RecvQ => sort_by(n, desc, |i| match inet(i) {
-                Some((_, r)) => (0u8, r.rx_queue),
-                None => (1, 0),
-            }),
-            Key::SendQ => sort_by(n, desc, |i| match inet(i) {
-                Some((_, r)) => (0u8, r.tx_queue),
-                None => (1, 0),
-            }),
-            Key::Inode => sort_by(n, desc, |i| match inet(i) {
-                Some((_, r)) => r.inode,
-                None => rows
-                    .get(i)
-                    .and_then(|r| unix_row(snap, r.src))
-                    .map_or(0, |u| u.inode),
-            }),
-            Key::Local | Key::Remote => sort_by(n, desc, |i| match inet(i) {
-                Some((_, r)) => {
-                    let (a, p) = if key == Key::Local {
-                        (&r.local, r.local_port)
-                    } else {
-                        (&r.remote, r.remote_port)
-                    };
-                    let (class, v) = addr_key(a);
-                    (class, v, p & 0xffff)
-                }
-                None => {
-                    let src = rows.get(i).map_or(0, |r| r.src);
-                    (2, 0, path_ranks.get(src as usize).copied().unwrap_or(0))
-                }
-            }),
-            Key::State => {
-                let ranks = self.states.ranks();
-                sort_by(n, desc, |i| {
-                    rows.get(i)
-                        .and_then(|r| ranks.get(r.state as usize))
-                        .copied()
-                        .unwrap_or(0)
-                })
+        let inet = |r: &Row| inet_row(snap, r.kind, r.src).map(|(_, row)| row);
+        let keyed: Vec<(u64, u32)> = match key {
+            Key::Local | Key::Remote => {
+                let ranks = self.address_ranks(snap, key == Key::Local);
+                rows.iter()
+                    .zip(ranks)
+                    .map(|(r, rank)| {
+                        rank.map(|(class, rank)| {
+                            let port = inet(r).map_or(0, |row| {
+                                if key == Key::Local {
+                                    row.local_port & 0xffff
+                                } else {
+                                    row.remote_port & 0xffff
+                                }
+                            });
+                            u64::from(class) << 48 | u64::from(rank) << 16 | u64::from(port)
+                        })
+                    })
+                    .map(value)
+                    .enumerate()
+                    .map(|(i, k)| (k, i as u32))
+                    .collect()
             }
-            Key::User => {
-                let ranks = self.users.ranks();
-                sort_by(n, desc, |i| match rows.get(i) {
-                    Some(r) if r.user != u32::MAX => {
-                        (0u8, ranks.get(r.user as usize).copied().unwrap_or(0))
-                    }
-                    _ => (1, 0),
-                })
+            _ => {
+                let state_ranks = self.states.ranks();
+                let user_ranks = self.users.ranks();
+                let program_ranks = self.programs.ranks();
+                let procs = &self.procs;
+                let proc_of = |r: &Row| procs.get(r.process as usize).copied();
+                rows.iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        let v = match key {
+                            Key::Proto => Some(u64::from(r.kind)),
+                            Key::RecvQ => inet(r).map(|row| row.rx_queue),
+                            Key::SendQ => inet(r).map(|row| row.tx_queue),
+                            Key::Inode => match inet(r) {
+                                Some(row) => Some(row.inode),
+                                None => unix_row(snap, r.src).map(|(_, u)| u.inode),
+                            },
+                            Key::State => state_ranks.get(r.state as usize).map(|&s| u64::from(s)),
+                            Key::User => user_ranks.get(r.user as usize).map(|&u| u64::from(u)),
+                            Key::Pid => proc_of(r).map(|(pid, _)| u64::from(pid)),
+                            Key::Program => proc_of(r).map(|(pid, prog)| {
+                                let rank = program_ranks.get(prog as usize).copied().unwrap_or(0);
+                                u64::from(rank) << 32 | u64::from(pid)
+                            }),
+                            Key::Local | Key::Remote => None,
+                        };
+                        (value(v), i as u32)
+                    })
+                    .collect()
             }
-            Key::Program => {
-                let ranks = self.programs.ranks();
-                sort_by(n, desc, |i| match rows.get(i) {
-                    Some(r) if r.program != u32::MAX => (
-                        0u8,
-                        ranks.get(r.program as usize).copied().unwrap_or(0),
-                        r.pid,
-                    ),
-                    _ => (1, 0, 0),
-                })
-            }
-            Key::Pid => sort_by(n, desc, |i| match rows.get(i) {
-                Some(r) if r.pid != 0 => (0u8, r.pid),
-                _ => (1, 0),
-            }),
         };
-        let order = Rc::new(order);
+        let order = Rc::new(radix_sort(keyed));
         if self.orders.len() >= SORT_CACHE {
             self.orders.remove(0);
         }
@@ -587,13 +876,18 @@ impl Index {
                 let order = sort.map(|(k, d)| self.order(snap, k, d));
                 let rows: Vec<u32> = match (&order, pred.is_empty()) {
                     (Some(o), true) => o.to_vec(),
-                    (Some(o), false) => o
-                        .iter()
-                        .copied()
-                        .filter(|&i| pred.matches(self, i as usize))
-                        .collect(),
+                    (Some(o), false) => {
+                        // Decide in row order (memory order), then walk the sort order.
+                        let hit: Vec<bool> = (0..self.rows.len())
+                            .map(|i| pred.matches(self, snap, i))
+                            .collect();
+                        o.iter()
+                            .copied()
+                            .filter(|&i| hit.get(i as usize).copied().unwrap_or(false))
+                            .collect()
+                    }
                     (None, _) => (0..self.rows.len() as u32)
-                        .filter(|&i| pred.matches(self, i as usize))
+                        .filter(|&i| pred.matches(self, snap, i as usize))
                         .collect(),
                 };
                 let rows = Rc::new(rows);
@@ -623,11 +917,12 @@ impl Index {
     fn row_json<'s>(&'s self, snap: &'s Snapshot, i: usize) -> Option<RowJson<'s>> {
         let r = self.rows.get(i)?;
         let state = self.states.get(u32::from(r.state)).unwrap_or("");
-        let pid = (r.pid != 0).then_some(r.pid);
-        let program = self.programs.get(r.program);
+        let (pid, program) = match self.procs.get(r.process as usize) {
+            Some(&(pid, prog)) => (Some(pid), self.programs.get(prog)),
+            None => (None, None),
+        };
         if r.kind == UNIX {
-            let t = snap.unix.as_ref()?;
-            let u = t.rows.get(r.src as usize)?;
+            let (t, u) = unix_row(snap, r.src)?;
             return Some(RowJson {
                 proto: if u.protocol == 0 { "unix" } else { "??" },
                 recvq: None,
@@ -642,14 +937,13 @@ impl Index {
             });
         }
         let (kind, row) = inet_row(snap, r.kind, r.src)?;
+        // The index keeps the text lower-cased; numeric addresses are already.
         Some(RowJson {
             proto: proto_name(kind),
             recvq: Some(row.rx_queue),
             sendq: Some(row.tx_queue),
-            local: Cow::Owned(json::text(&endpoint_text(&row.local, row.local_port)).into_owned()),
-            remote: Cow::Owned(
-                json::text(&endpoint_text(&row.remote, row.remote_port)).into_owned(),
-            ),
+            local: json::text(self.local(r)),
+            remote: json::text(self.remote(r)),
             state,
             user: self.users.get(r.user),
             inode: row.inode,
@@ -659,15 +953,28 @@ impl Index {
     }
 }
 
+/// The `text` filter: a substring of any column.
+struct TextFilter {
+    finder: Finder<'static>,
+    /// Whether the needle is all digits (then the numbers are searched too).
+    digits: bool,
+    kinds: [bool; 9],
+    states: Vec<bool>,
+    users: Vec<bool>,
+    procs: Vec<bool>,
+    no_proc: bool,
+}
+
 /// A compiled filter.
 struct Predicate {
     kinds: Option<[bool; 9]>,
     states: Option<Vec<bool>>,
     local: Option<Finder<'static>>,
     remote: Option<Finder<'static>>,
-    process: Option<Finder<'static>>,
-    user: Option<Finder<'static>>,
-    text: Option<Finder<'static>>,
+    /// By process, and for sockets without one.
+    procs: Option<(Vec<bool>, bool)>,
+    users: Option<Vec<bool>>,
+    text: Option<TextFilter>,
 }
 
 fn finder(s: &str) -> Option<Finder<'static>> {
@@ -680,6 +987,17 @@ fn finder(s: &str) -> Option<Finder<'static>> {
 
 fn list(s: &str) -> impl Iterator<Item = &str> {
     s.split(',').map(str::trim).filter(|w| !w.is_empty())
+}
+
+/// Whether each process's `pid/program` contains the needle.
+fn procs_matching(ix: &Index, f: &Finder<'_>) -> Vec<bool> {
+    ix.procs
+        .iter()
+        .map(|&(pid, prog)| {
+            let text = format!("{pid}/{}", ix.programs.get(prog).unwrap_or(""));
+            f.find(text.to_ascii_lowercase().as_bytes()).is_some()
+        })
+        .collect()
 }
 
 impl Predicate {
@@ -719,14 +1037,31 @@ impl Predicate {
                     .collect(),
             )
         };
+        let procs = finder(&f.process).map(|p| (procs_matching(ix, &p), p.find(b"-").is_some()));
+        let users = finder(&f.user).map(|u| ix.users.matching(&u));
+        let text = finder(&f.text).map(|t| {
+            let mut kinds = [false; 9];
+            for (k, name) in kinds.iter_mut().zip(PROTOS) {
+                *k = t.find(name.as_bytes()).is_some();
+            }
+            TextFilter {
+                digits: f.text.bytes().all(|b| b.is_ascii_digit()),
+                kinds,
+                states: ix.states.matching(&t),
+                users: ix.users.matching(&t),
+                procs: procs_matching(ix, &t),
+                no_proc: t.find(b"-").is_some(),
+                finder: t,
+            }
+        });
         Ok(Predicate {
             kinds,
             states,
             local: finder(&f.local),
             remote: finder(&f.remote),
-            process: finder(&f.process),
-            user: finder(&f.user),
-            text: finder(&f.text),
+            procs,
+            users,
+            text,
         })
     }
 
@@ -735,57 +1070,81 @@ impl Predicate {
             && self.states.is_none()
             && self.local.is_none()
             && self.remote.is_none()
-            && self.process.is_none()
-            && self.user.is_none()
+            && self.procs.is_none()
+            && self.users.is_none()
             && self.text.is_none()
     }
 
-    fn matches(&self, ix: &Index, i: usize) -> bool {
+    fn matches(&self, ix: &Index, snap: &Snapshot, i: usize) -> bool {
         let Some(r) = ix.rows.get(i) else {
             return false;
         };
+        let by = |table: &[bool], id: u32| table.get(id as usize).copied().unwrap_or(false);
         if let Some(k) = &self.kinds
-            && !k.get(r.kind as usize).copied().unwrap_or(false)
+            && !by(k, u32::from(r.kind))
         {
             return false;
         }
         if let Some(s) = &self.states
-            && !s.get(r.state as usize).copied().unwrap_or(false)
+            && !by(s, u32::from(r.state))
         {
             return false;
         }
-        let hit = |f: &Option<Finder<'static>>, span: Span| match f {
-            None => true,
-            Some(f) => f.find(ix.field(i, span)).is_some(),
-        };
-        hit(&self.local, r.local)
-            && hit(&self.remote, r.remote)
-            && hit(&self.process, r.process)
-            && hit(&self.user, r.user_f)
-            && match &self.text {
-                None => true,
-                Some(f) => f.find(ix.row_text(i)).is_some(),
+        if let Some((procs, none)) = &self.procs {
+            let ok = if r.process == NONE {
+                *none
+            } else {
+                by(procs, r.process)
+            };
+            if !ok {
+                return false;
             }
-    }
-}
-
-/// A buffer for decimal numbers.
-fn itoa_buf() -> [u8; 20] {
-    [0; 20]
-}
-
-/// The decimal text of `v`, written into `buf`.
-fn fmt_u64(buf: &mut [u8; 20], mut v: u64) -> &[u8] {
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
+        }
+        if let Some(users) = &self.users
+            && !by(users, r.user)
+        {
+            return false;
+        }
+        if let Some(f) = &self.local
+            && f.find(ix.local(r)).is_none()
+        {
+            return false;
+        }
+        if let Some(f) = &self.remote
+            && f.find(ix.remote(r)).is_none()
+        {
+            return false;
+        }
+        match &self.text {
+            None => true,
+            Some(t) => {
+                by(&t.kinds, u32::from(r.kind))
+                    || by(&t.states, u32::from(r.state))
+                    || by(&t.users, r.user)
+                    || (if r.process == NONE {
+                        t.no_proc
+                    } else {
+                        by(&t.procs, r.process)
+                    })
+                    || t.finder.find(ix.local(r)).is_some()
+                    || t.finder.find(ix.remote(r)).is_some()
+                    || (t.digits && numbers_match(&t.finder, snap, r))
+            }
         }
     }
-    &buf[i..]
+}
+
+/// Whether the queues or the inode of a row contain the needle.
+fn numbers_match(f: &Finder<'_>, snap: &Snapshot, r: &Row) -> bool {
+    let mut buf = [0u8; 20];
+    match inet_row(snap, r.kind, r.src) {
+        Some((_, row)) => [row.rx_queue, row.tx_queue, row.inode]
+            .into_iter()
+            .any(|v| f.find(fmt_u64(&mut buf, v)).is_some()),
+        None => {
+            unix_row(snap, r.src).is_some_and(|(_, u)| f.find(fmt_u64(&mut buf, u.inode)).is_some())
+        }
+    }
 }
 
 #[cfg(test)]
@@ -899,6 +1258,63 @@ mod tests {
     }
 
     #[test]
+    fn v6_text_as_glibc_writes_it() {
+        // Words drawn mostly from {0, 1, 0xffff} so that every run layout occurs.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..200_000 {
+            let mut b = [0u8; 16];
+            for w in b.chunks_mut(2) {
+                let v: u16 = match next() % 6 {
+                    0..=2 => 0,
+                    3 => 1,
+                    4 => 0xffff,
+                    _ => next() as u16,
+                };
+                w.copy_from_slice(&v.to_be_bytes());
+            }
+            let mut t = Vec::new();
+            push_v6(&mut t, &b);
+            assert_eq!(t, netsnap::render::addr::ntop6(&b), "{b:?}");
+        }
+    }
+
+    #[test]
+    fn endpoints_as_the_model_writes_them() {
+        let mut addrs = vec![
+            Addr::v4([0, 0, 0, 0]),
+            Addr::v4([127, 0, 0, 1]),
+            Addr::v4([255, 255, 255, 255]),
+            Addr::v6([0; 16]),
+        ];
+        for s in [
+            "::1",
+            "::ffff:10.1.2.3",
+            "::ffff:0.0.0.0",
+            "::1.2.3.4",
+            "2001:db8::1",
+            "fe80::1:2:3:4",
+            "2001:db8:1234:5678:9abc:def0:1234:5678",
+        ] {
+            let a: std::net::Ipv6Addr = s.parse().expect("address");
+            addrs.push(Addr::v6(a.octets()));
+        }
+        for a in &addrs {
+            for port in [0u32, 1, 22, 65535, 0x1_0016] {
+                let mut t = Vec::new();
+                let len = push_endpoint(&mut t, a, port);
+                assert_eq!(t, json::endpoint_text(a, port), "{a:?} {port}");
+                assert_eq!(len as usize, t.len());
+            }
+        }
+    }
+
+    #[test]
     fn unix_rows() {
         let snap = load("unix");
         let mut ix = Index::build(&snap);
@@ -928,6 +1344,145 @@ mod tests {
             .filter_map(|r| r["local"].as_str())
             .collect();
         assert!(paths.windows(2).all(|w| w[0].as_bytes() <= w[1].as_bytes()));
+    }
+
+    #[test]
+    fn rows_agree_with_the_model_on_every_fixture() {
+        let dir = format!("{}/../fixtures", env!("CARGO_MANIFEST_DIR"));
+        let mut checked = 0;
+        for e in std::fs::read_dir(dir).expect("fixtures").flatten() {
+            let Ok(data) = std::fs::read(e.path().join("snapshot.tar.gz")) else {
+                continue;
+            };
+            let Ok(snap) = netsnap::load(
+                &data[..],
+                &netsnap::LoadPlan::everything(),
+                &Default::default(),
+            ) else {
+                continue;
+            };
+            let model = json::model_json(&snap);
+            let sockets = model["sockets"].as_array().cloned().unwrap_or_default();
+            let mut ix = Index::build(&snap);
+            let a = ask(&mut ix, &snap, r#"{"limit": 10000000}"#);
+            let rows = a["rows"].as_array().cloned().unwrap_or_default();
+            assert_eq!(rows.len(), sockets.len(), "{}", e.path().display());
+            for (r, s) in rows.iter().zip(&sockets) {
+                for k in [
+                    "proto", "local", "remote", "state", "inode", "pid", "program", "recvq",
+                    "sendq", "user",
+                ] {
+                    let want = if s[k].is_null() && k == "user" {
+                        &serde_json::Value::Null
+                    } else {
+                        &s[k]
+                    };
+                    assert_eq!(&r[k], want, "{} {k}: {r} vs {s}", e.path().display());
+                }
+            }
+            checked += rows.len();
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
+    #[test]
+    fn process_map_is_program_map() {
+        use netsnap::render::programs::ProgramMap;
+        let dir = format!("{}/../fixtures", env!("CARGO_MANIFEST_DIR"));
+        for e in std::fs::read_dir(dir).expect("fixtures").flatten() {
+            let Ok(data) = std::fs::read(e.path().join("snapshot.tar.gz")) else {
+                continue;
+            };
+            let Ok(mut snap) = netsnap::load(
+                &data[..],
+                &netsnap::LoadPlan::everything(),
+                &Default::default(),
+            ) else {
+                continue;
+            };
+            // A long argv[0], cut at 19 bytes inside a UTF-8 sequence.
+            snap.processes
+                .cmdlines
+                .insert(4_000_000, "/x/abcdefghijklé\0".as_bytes().to_vec());
+            snap.processes.fds.push(netsnap::model::FdLink {
+                pid: 4_000_000,
+                fd: 3,
+                inode: Some(u64::MAX),
+            });
+            let pm = ProgramMap::build(&snap.processes, 0);
+            let mut ix = Index::build(&Snapshot::default());
+            let map = process_map(&snap, &mut ix);
+            for link in &snap.processes.fds {
+                let Some(inode) = link.inode else { continue };
+                let want = json::text(pm.get(inode)).into_owned();
+                let got = match map.get(&inode).and_then(|&i| ix.procs.get(i as usize)) {
+                    Some(&(pid, prog)) => format!("{pid}/{}", ix.programs.get(prog).unwrap_or("")),
+                    None => "-".to_string(),
+                };
+                assert_eq!(got, want, "{} inode {inode}", e.path().display());
+            }
+        }
+    }
+
+    #[test]
+    fn text_filter_and_nulls_last() {
+        let snap = load("procs");
+        let mut ix = Index::build(&snap);
+        let all = ask(&mut ix, &snap, r#"{"limit": 100000}"#);
+        let rows = all["rows"].as_array().expect("rows").clone();
+        let inet = rows.iter().filter(|r| r["proto"] != "unix").count();
+        assert!(inet > 0 && inet < rows.len());
+        for key in ["recvq", "user"] {
+            for desc in [false, true] {
+                let q =
+                    format!(r#"{{"sort": {{"key": "{key}", "desc": {desc}}}, "limit": 100000}}"#);
+                let a = ask(&mut ix, &snap, &q);
+                let got = a["rows"].as_array().expect("rows");
+                assert!(
+                    got[..inet].iter().all(|r| !r[key].is_null()),
+                    "{key} {desc}"
+                );
+                assert!(got[inet..].iter().all(|r| r[key].is_null()), "{key} {desc}");
+            }
+        }
+        // Any column: a state, a number, a path.
+        let a = ask(
+            &mut ix,
+            &snap,
+            r#"{"filter": {"text": "listen"}, "limit": 100000}"#,
+        );
+        let got = a["rows"].as_array().expect("rows");
+        assert!(!got.is_empty());
+        assert!(
+            got.iter()
+                .all(|r| r["state"].as_str().is_some_and(|s| s.starts_with("LISTEN")))
+        );
+        let inode = rows[rows.len() - 1]["inode"].clone();
+        let a = ask(
+            &mut ix,
+            &snap,
+            &format!(r#"{{"filter": {{"text": "{inode}"}}, "limit": 100000}}"#),
+        );
+        assert!(
+            a["rows"]
+                .as_array()
+                .expect("rows")
+                .iter()
+                .any(|r| r["inode"] == inode)
+        );
+        let a = ask(
+            &mut ix,
+            &snap,
+            r#"{"filter": {"process": "-"}, "limit": 100000}"#,
+        );
+        assert!(
+            a["rows"]
+                .as_array()
+                .expect("rows")
+                .iter()
+                .all(|r| r["pid"].is_null()
+                    || r["program"].as_str().is_some_and(|p| p.contains('-')))
+        );
     }
 
     #[test]
@@ -975,5 +1530,60 @@ mod tests {
             locals.iter().position(|l| *l == "10.77.0.1:22")
                 < locals.iter().position(|l| *l == "127.0.0.1:631")
         );
+    }
+}
+
+#[cfg(test)]
+mod bench {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    /// `NETSNAP_BENCH=/tmp/big.tar.gz cargo test --release -p netsnap-web bench -- --ignored --nocapture`
+    /// (web/tests/make-big-snapshot.py writes such snapshots).
+    #[test]
+    #[ignore = "timing only; needs NETSNAP_BENCH=snapshot.tar.gz"]
+    fn timings() {
+        let Ok(path) = std::env::var("NETSNAP_BENCH") else {
+            return;
+        };
+        let data = std::fs::read(path).expect("snapshot");
+        let t = Instant::now();
+        let snap = netsnap::load(
+            &data[..],
+            &netsnap::LoadPlan::everything(),
+            &Default::default(),
+        )
+        .expect("loads");
+        eprintln!("load {:?}", t.elapsed());
+        let t = Instant::now();
+        let pm = netsnap::render::programs::ProgramMap::build(&snap.processes, 0);
+        eprintln!(
+            "program map {:?} ({})",
+            t.elapsed(),
+            pm.get(1_000_001).len()
+        );
+        let mut best = Duration::MAX;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let ix = Index::build(&snap);
+            best = best.min(t.elapsed());
+            drop(ix);
+        }
+        eprintln!("index, best of 3: {best:?}");
+        let mut ix = Index::build(&snap);
+        eprintln!("{} rows, {} text bytes", ix.len(), ix.text.len());
+        for q in [
+            r#"{"sort":{"key":"local"}}"#,
+            r#"{"sort":{"key":"remote","desc":true}}"#,
+            r#"{"sort":{"key":"program"}}"#,
+            r#"{"sort":{"key":"recvq","desc":true}}"#,
+            r#"{"filter":{"text":"443"}}"#,
+            r#"{"filter":{"text":"nginx"}}"#,
+            r#"{"sort":{"key":"local"},"filter":{"local":":22"}}"#,
+        ] {
+            let t = Instant::now();
+            let a = ix.query_json(&snap, q).expect("answers");
+            eprintln!("{q}: {:?} ({} bytes)", t.elapsed(), a.len());
+        }
     }
 }
