@@ -19,7 +19,7 @@ use crate::model::{Addr, InetKind, InetRow, Names, SctpTable, Snapshot, UnixRow,
 use crate::parse::cmdline::netstat_program;
 use crate::parse::ifaces::{self, DevStats, IFACES_PATH, IfaceFacts, Inet4, Inet6Line};
 use crate::parse::{route, snmp};
-use crate::render::addr::{addr_text, ntoa, ntop6, port_text};
+use crate::render::addr::{ntoa, ntop6};
 use crate::render::inet::TCP_STATES;
 use crate::render::programs::ProgramMap;
 use crate::render::route::{fib_flags, ipv6_flags};
@@ -85,17 +85,146 @@ pub fn inet_listening(kind: InetKind, row: &InetRow) -> bool {
     }
 }
 
+/// Decimal digits of 0..=255, three bytes each, and how many count.
+const OCTETS: [([u8; 3], u8); 256] = {
+    let mut t = [([0u8; 3], 0u8); 256];
+    let mut i = 0;
+    while i < 256 {
+        let (h, te, o) = ((i / 100) as u8, (i / 10 % 10) as u8, (i % 10) as u8);
+        t[i] = if i >= 100 {
+            ([b'0' + h, b'0' + te, b'0' + o], 3)
+        } else if i >= 10 {
+            ([b'0' + te, b'0' + o, 0], 2)
+        } else {
+            ([b'0' + o, 0, 0], 1)
+        };
+        i += 1;
+    }
+    t
+};
+
+fn push_v4(out: &mut Vec<u8>, b: [u8; 4]) {
+    for (i, octet) in b.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b'.');
+        }
+        let (digits, n) = &OCTETS[octet as usize];
+        out.extend_from_slice(digits.get(..*n as usize).unwrap_or(digits));
+    }
+}
+
+/// Appends lower-case hex without leading zeros.
+fn push_hex(out: &mut Vec<u8>, v: u16) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut started = false;
+    for shift in [12, 8, 4, 0] {
+        let d = (v >> shift) & 0xf;
+        if d != 0 || started || shift == 0 {
+            started = true;
+            out.push(HEX[d as usize]);
+        }
+    }
+}
+
+/// Appends what glibc's `inet_ntop` writes ([`ntop6`]), without
+/// allocating.
+pub fn push_v6(out: &mut Vec<u8>, b: &[u8; 16]) {
+    let mut words = [0u16; 8];
+    for (i, w) in words.iter_mut().enumerate() {
+        *w = u16::from_be_bytes([b[2 * i], b[2 * i + 1]]);
+    }
+    // The longest run of zero words (the first on a tie), if two or more.
+    let (mut best, mut best_len) = (8usize, 0usize);
+    let mut i = 0;
+    while i < 8 {
+        if words[i] == 0 {
+            let start = i;
+            while i < 8 && words[i] == 0 {
+                i += 1;
+            }
+            if i - start > best_len {
+                best = start;
+                best_len = i - start;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    if best_len < 2 {
+        best = 8;
+    }
+    let mut i = 0;
+    while i < 8 {
+        if i == best {
+            out.push(b':');
+            i += best_len;
+            if i == 8 {
+                out.push(b':');
+            }
+            continue;
+        }
+        if i != 0 {
+            out.push(b':');
+        }
+        if i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)) {
+            push_v4(out, [b[12], b[13], b[14], b[15]]);
+            break;
+        }
+        push_hex(out, words[i]);
+        i += 1;
+    }
+}
+
+/// Appends the decimal text of a number.
+pub fn push_u64(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 || i == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(buf.get(i..).unwrap_or(&[]));
+}
+
+/// Appends the numeric text of an address: what netstat `-n` prints
+/// ([`crate::render::addr::addr_text`] with `numeric`; IPv4-mapped IPv6 as a dotted quad),
+/// without allocating.
+pub fn push_address(out: &mut Vec<u8>, a: &Addr) {
+    if !a.v6 {
+        push_v4(out, a.v4_bytes());
+    } else if a.is_v4_mapped() {
+        push_v4(out, [a.bytes[12], a.bytes[13], a.bytes[14], a.bytes[15]]);
+    } else {
+        push_v6(out, &a.bytes);
+    }
+}
+
+/// Appends the numeric `address:port` text (`netstat -n --wide`; port 0
+/// is `*`), without allocating.
+pub fn push_endpoint(out: &mut Vec<u8>, a: &Addr, port: u32) {
+    push_address(out, a);
+    out.push(b':');
+    match port & 0xffff {
+        0 => out.push(b'*'),
+        p => push_u64(out, u64::from(p)),
+    }
+}
+
 /// Numeric address text (netstat `-n`; IPv4-mapped IPv6 as dotted quad).
 pub fn address_text(addr: &Addr) -> Vec<u8> {
-    addr_text(&Names::default(), addr, true)
+    let mut v = Vec::with_capacity(40);
+    push_address(&mut v, addr);
+    v
 }
 
 /// Numeric `address:port` text as `netstat -n --wide` prints it (port 0 is `*`).
 pub fn endpoint_text(addr: &Addr, port: u32) -> Vec<u8> {
-    let names = Names::default();
-    let mut v = addr_text(&names, addr, true);
-    v.push(b':');
-    v.extend_from_slice(&port_text(&names, port, None, true));
+    let mut v = Vec::with_capacity(48);
+    push_endpoint(&mut v, addr, port);
     v
 }
 
@@ -939,6 +1068,7 @@ pub fn overview(snap: &Snapshot) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::addr::{addr_text, port_text};
     use crate::{Limits, LoadPlan, load};
 
     fn fixture(name: &str) -> Snapshot {
@@ -948,6 +1078,64 @@ mod tests {
         );
         let data = std::fs::read(&path).expect("fixture");
         load(&data[..], &LoadPlan::everything(), &Limits::default()).expect("loads")
+    }
+
+    #[test]
+    fn v6_text_as_glibc_writes_it() {
+        // Words drawn mostly from {0, 1, 0xffff} so that every run layout occurs.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..200_000 {
+            let mut b = [0u8; 16];
+            for w in b.chunks_mut(2) {
+                let v: u16 = match next() % 6 {
+                    0..=2 => 0,
+                    3 => 1,
+                    4 => 0xffff,
+                    _ => next() as u16,
+                };
+                w.copy_from_slice(&v.to_be_bytes());
+            }
+            let mut t = Vec::new();
+            push_v6(&mut t, &b);
+            assert_eq!(t, ntop6(&b), "{b:?}");
+        }
+    }
+
+    #[test]
+    fn endpoints_as_netstat_numeric_prints_them() {
+        let names = Names::default();
+        let mut addrs = vec![
+            Addr::v4([0, 0, 0, 0]),
+            Addr::v4([127, 0, 0, 1]),
+            Addr::v4([255, 255, 255, 255]),
+            Addr::v6([0; 16]),
+        ];
+        for s in [
+            "::1",
+            "::ffff:10.1.2.3",
+            "::ffff:0.0.0.0",
+            "::1.2.3.4",
+            "2001:db8::1",
+            "fe80::1:2:3:4",
+            "2001:db8:1234:5678:9abc:def0:1234:5678",
+        ] {
+            let a: std::net::Ipv6Addr = s.parse().expect("address");
+            addrs.push(Addr::v6(a.octets()));
+        }
+        for a in &addrs {
+            for port in [0u32, 1, 22, 65535, 0x1_0016] {
+                let mut want = addr_text(&names, a, true);
+                want.push(b':');
+                want.extend_from_slice(&port_text(&names, port, None, true));
+                assert_eq!(endpoint_text(a, port), want, "{a:?} {port}");
+            }
+        }
     }
 
     #[test]

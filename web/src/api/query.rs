@@ -323,96 +323,6 @@ pub struct Index {
     last: Option<Matched>,
 }
 
-/// Decimal digits of 0..=255, three bytes each, and how many count.
-const OCTETS: [([u8; 3], u8); 256] = {
-    let mut t = [([0u8; 3], 0u8); 256];
-    let mut i = 0;
-    while i < 256 {
-        let (h, te, o) = ((i / 100) as u8, (i / 10 % 10) as u8, (i % 10) as u8);
-        t[i] = if i >= 100 {
-            ([b'0' + h, b'0' + te, b'0' + o], 3)
-        } else if i >= 10 {
-            ([b'0' + te, b'0' + o, 0], 2)
-        } else {
-            ([b'0' + o, 0, 0], 1)
-        };
-        i += 1;
-    }
-    t
-};
-
-fn push_v4(out: &mut Vec<u8>, b: [u8; 4]) {
-    for (i, octet) in b.into_iter().enumerate() {
-        if i > 0 {
-            out.push(b'.');
-        }
-        let (digits, n) = &OCTETS[octet as usize];
-        out.extend_from_slice(digits.get(..*n as usize).unwrap_or(digits));
-    }
-}
-
-/// Appends lower-case hex without leading zeros.
-fn push_hex(out: &mut Vec<u8>, v: u16) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut started = false;
-    for shift in [12, 8, 4, 0] {
-        let d = (v >> shift) & 0xf;
-        if d != 0 || started || shift == 0 {
-            started = true;
-            out.push(HEX[d as usize]);
-        }
-    }
-}
-
-/// Appends what glibc's `inet_ntop` writes (netsnap's `ntop6`), without
-/// allocating.
-fn push_v6(out: &mut Vec<u8>, b: &[u8; 16]) {
-    let mut words = [0u16; 8];
-    for (i, w) in words.iter_mut().enumerate() {
-        *w = u16::from_be_bytes([b[2 * i], b[2 * i + 1]]);
-    }
-    // The longest run of zero words (the first on a tie), if two or more.
-    let (mut best, mut best_len) = (8usize, 0usize);
-    let mut i = 0;
-    while i < 8 {
-        if words[i] == 0 {
-            let start = i;
-            while i < 8 && words[i] == 0 {
-                i += 1;
-            }
-            if i - start > best_len {
-                best = start;
-                best_len = i - start;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    if best_len < 2 {
-        best = 8;
-    }
-    let mut i = 0;
-    while i < 8 {
-        if i == best {
-            out.push(b':');
-            i += best_len;
-            if i == 8 {
-                out.push(b':');
-            }
-            continue;
-        }
-        if i != 0 {
-            out.push(b':');
-        }
-        if i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)) {
-            push_v4(out, [b[12], b[13], b[14], b[15]]);
-            break;
-        }
-        push_hex(out, words[i]);
-        i += 1;
-    }
-}
-
 /// The decimal text of `v`, written into `buf`.
 fn fmt_u64(buf: &mut [u8; 20], mut v: u64) -> &[u8] {
     let mut i = buf.len();
@@ -427,25 +337,10 @@ fn fmt_u64(buf: &mut [u8; 20], mut v: u64) -> &[u8] {
     &buf[i..]
 }
 
-/// Appends netstat's numeric `address:port` (what
-/// [`json::endpoint_text`] returns) without allocating; returns its length.
+/// Appends an endpoint's text; returns its length.
 fn push_endpoint(text: &mut Vec<u8>, a: &Addr, port: u32) -> u16 {
     let start = text.len();
-    if !a.v6 {
-        push_v4(text, a.v4_bytes());
-    } else if a.is_v4_mapped() {
-        push_v4(text, [a.bytes[12], a.bytes[13], a.bytes[14], a.bytes[15]]);
-    } else {
-        push_v6(text, &a.bytes);
-    }
-    text.push(b':');
-    match port & 0xffff {
-        0 => text.push(b'*'),
-        p => {
-            let mut buf = [0u8; 20];
-            text.extend_from_slice(fmt_u64(&mut buf, u64::from(p)));
-        }
-    }
+    json::push_endpoint(text, a, port);
     (text.len() - start) as u16
 }
 
@@ -1255,33 +1150,6 @@ mod tests {
         );
         assert!(ix.query_json(&snap, r#"{"filtre": {}}"#).is_err());
         assert!(ix.query_json(&snap, "not json").is_err());
-    }
-
-    #[test]
-    fn v6_text_as_glibc_writes_it() {
-        // Words drawn mostly from {0, 1, 0xffff} so that every run layout occurs.
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        for _ in 0..200_000 {
-            let mut b = [0u8; 16];
-            for w in b.chunks_mut(2) {
-                let v: u16 = match next() % 6 {
-                    0..=2 => 0,
-                    3 => 1,
-                    4 => 0xffff,
-                    _ => next() as u16,
-                };
-                w.copy_from_slice(&v.to_be_bytes());
-            }
-            let mut t = Vec::new();
-            push_v6(&mut t, &b);
-            assert_eq!(t, netsnap::render::addr::ntop6(&b), "{b:?}");
-        }
     }
 
     #[test]
