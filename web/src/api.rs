@@ -24,7 +24,7 @@ pub mod cmdline;
 pub mod query;
 pub mod session;
 
-use js_sys::{Function, Object, Reflect, Uint8Array};
+use js_sys::{ArrayBuffer, Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use session::Session;
@@ -94,6 +94,32 @@ impl std::io::Read for JsBytes {
     }
 }
 
+/// A `Uint8Array` over the bytes of a typed array, a `DataView` or an
+/// `ArrayBuffer` (no copy).
+fn byte_view(bytes: &JsValue) -> Result<Uint8Array, JsValue> {
+    if let Some(a) = bytes.dyn_ref::<Uint8Array>() {
+        return Ok(a.clone());
+    }
+    if ArrayBuffer::is_view(bytes) {
+        let get = |k: &str| Reflect::get(bytes, &JsValue::from_str(k)).unwrap_or_default();
+        let offset = get("byteOffset").as_f64().unwrap_or(0.0) as u32;
+        let length = get("byteLength").as_f64().unwrap_or(0.0) as u32;
+        return Ok(Uint8Array::new_with_byte_offset_and_length(
+            &get("buffer"),
+            offset,
+            length,
+        ));
+    }
+    if bytes.is_instance_of::<ArrayBuffer>() {
+        return Ok(Uint8Array::new(bytes));
+    }
+    Err(JsError::new(&format!(
+        "Snapshot.open: expected the snapshot's bytes as a Uint8Array or an ArrayBuffer, got {}",
+        bytes.js_typeof().as_string().unwrap_or_default()
+    ))
+    .into())
+}
+
 /// A snapshot loaded in memory. Free it with `free()` when done (or let
 /// the garbage collector do it).
 #[wasm_bindgen]
@@ -104,22 +130,24 @@ pub struct Snapshot {
 #[wasm_bindgen]
 impl Snapshot {
     /// Reads a snapshot (gzip-compressed or plain tar) with everything it
-    /// holds. `progress`, if given, is called with the number of input
+    /// holds, from a `Uint8Array` (or an `ArrayBuffer` or any typed array;
+    /// read in pieces, not copied whole). `progress`, if given, is called with the number of input
     /// bytes read so far (compare with `bytes.length`), at most once per
     /// MiB and once at the end; if it throws, loading stops and `open`
     /// throws what it threw. Bad input throws an `Error`.
     pub fn open(
-        bytes: &Uint8Array,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: &JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "(bytesRead: number) => void")]
         progress: Option<Function>,
     ) -> Result<Snapshot, JsValue> {
         install_panic_hook();
+        let array = byte_view(bytes)?;
         let input = std::io::BufReader::with_capacity(
             64 << 10,
             JsBytes {
-                array: bytes.clone(),
+                len: array.length(),
+                array,
                 pos: 0,
-                len: bytes.length(),
             },
         );
         let mut thrown: Option<JsValue> = None;
@@ -149,7 +177,7 @@ impl Snapshot {
         let out = self.session.run(cmdline).map_err(|m| JsError::new(&m))?;
         let obj = Object::new();
         let set = |k: &str, v: &JsValue| Reflect::set(&obj, &JsValue::from_str(k), v);
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let text = String::from_utf8_lossy(&out.stdout);
         set("stdout", &Uint8Array::from(&out.stdout[..]).into())
             .and_then(|_| set("stderr", &Uint8Array::from(&out.stderr[..]).into()))
             .and_then(|_| set("status", &JsValue::from_f64(f64::from(out.status))))

@@ -167,6 +167,27 @@ test("open: broken input throws an Error with a clear message", async () => {
   half.free();
 });
 
+test("open: a Buffer, an ArrayBuffer, a view at an offset; not a string", async () => {
+  const gz = await fixture("server/snapshot.tar.gz");
+  const want = server.run("netstat -tanp").text;
+  const padded = new Uint8Array(gz.length + 7);
+  padded.set(gz, 3);
+  const inputs = [
+    gz,
+    new Uint8Array(gz).buffer,
+    padded.subarray(3, 3 + gz.length),
+    new DataView(padded.buffer, 3, gz.length),
+  ];
+  for (const bytes of inputs) {
+    const snap = Snapshot.open(bytes);
+    assert.equal(snap.run("netstat -tanp").text, want, bytes.constructor.name);
+    snap.free();
+  }
+  for (const bad of ["snapshot.tar.gz", 42, null, {}]) {
+    assert.throws(() => Snapshot.open(bad), (e) => e instanceof Error && /^Snapshot.open: expected/.test(e.message), String(bad));
+  }
+});
+
 test("open: progress, and a throwing callback cancels", async () => {
   const gz = new Uint8Array(await fixture("server/snapshot.tar.gz"));
   const seen = [];
