@@ -19,13 +19,14 @@ if (!file) {
 }
 
 const api = await import(pathToFileURL(path.join(pkg, "netsnap_web.js")).href);
-await api.default({ module_or_path: await readFile(path.join(pkg, "netsnap_web_bg.wasm")) });
+const wasm = await api.default({ module_or_path: await readFile(path.join(pkg, "netsnap_web_bg.wasm")) });
+const mib = () => `${(wasm.memory.buffer.byteLength / 2 ** 20).toFixed(0)} MiB of wasm memory`;
 const bytes = new Uint8Array(await readFile(file));
 
 const ms = (t0) => (performance.now() - t0).toFixed(1).padStart(8);
 let t0 = performance.now();
 const snap = api.Snapshot.open(bytes);
-console.log(`${ms(t0)} ms  open (${bytes.length} bytes)`);
+console.log(`${ms(t0)} ms  open (${bytes.length} bytes; ${mib()})`);
 
 const queries = [
   ["first query (builds the index)", {}],
@@ -61,7 +62,7 @@ for (const [name, q] of queries) {
   if (name !== queries[0][0]) worst = Math.max(worst, t);
   console.log(`${ms(t0)} ms  ${name}: ${a.matched} of ${a.total}`);
 }
-console.log(`worst query after the first: ${worst.toFixed(1)} ms`);
+console.log(`worst query after the first: ${worst.toFixed(1)} ms (${mib()})`);
 t0 = performance.now();
 const out = snap.run("netstat -tanp");
 console.log(`${ms(t0)} ms  run netstat -tanp (${out.stdout.length} bytes)`);
