@@ -55,6 +55,14 @@ fn sprint(names: &Names, text: &[u8], numeric: bool) -> Vec<u8> {
     v
 }
 
+/// An SCTP port as netstat prints it: never a service name (there is no
+/// sctp table), `*` for 0, cut to its 15-byte buffer.
+fn port(ex: &Extras<'_>, port: i32) -> Vec<u8> {
+    let mut p = port_text(ex.names, port as u32, None, ex.opts.numeric_ports);
+    p.truncate(15);
+    p
+}
+
 /// Renders endpoints.
 pub fn render_eps(
     out: &mut Vec<u8>,
@@ -67,8 +75,7 @@ pub fn render_eps(
         err.extend_from_slice(b"warning, got bogus sctp eps line.\n");
     }
     for row in &table.rows {
-        let mut port = port_text(ex.names, row.local_port as u32, None, ex.opts.numeric_ports);
-        port.truncate(15);
+        let lport = port(ex, row.local_port);
         for (i, a) in row.local_addrs.iter().enumerate() {
             if i == 0 {
                 out.extend_from_slice(b"sctp                ");
@@ -77,7 +84,7 @@ pub fn render_eps(
             }
             let mut cell = sprint(ex.names, a, numeric);
             cell.push(b':');
-            cell.extend_from_slice(&port);
+            cell.extend_from_slice(&lport);
             pad_right(out, &cell, 47);
             out.push(b' ');
             let st = if i == 0 {
@@ -103,15 +110,8 @@ pub fn render_assocs(
         err.extend_from_slice(b"warning, got bogus sctp assoc line.\n");
     }
     for row in &table.rows {
-        let mut lport = port_text(ex.names, row.local_port as u32, None, ex.opts.numeric_ports);
-        lport.truncate(15);
-        let mut rport = port_text(
-            ex.names,
-            row.remote_port as u32,
-            None,
-            ex.opts.numeric_ports,
-        );
-        rport.truncate(15);
+        let lport = port(ex, row.local_port);
+        let rport = port(ex, row.remote_port);
         let strip = |a: &Vec<u8>| -> Vec<u8> {
             let s: &[u8] = a.strip_prefix(b"*").unwrap_or(a);
             sprint(ex.names, s, numeric)
