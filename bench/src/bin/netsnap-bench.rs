@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
-use netsnap_bench::{Spec, generate, parse_size};
+use netsnap_bench::{Spec, parse_size};
 
 /// PATH for the real tools, as scripts/replay.sh.
 const TOOL_PATH: &str = "/usr/sbin:/usr/bin:/sbin:/bin";
@@ -39,6 +39,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = if args.first().map(String::as_str) == Some("--inner") {
         inner(&args[1..])
+    } else if args.first().map(String::as_str) == Some("--runner") {
+        serve()
     } else {
         outer(&args)
     };
@@ -167,7 +169,14 @@ fn inner(args: &[String]) -> Res<()> {
     }
     sh("mount", &["--bind", &p, "/proc"])?;
     std::env::set_current_dir("/").map_err(err("cd /"))?;
+    serve()
+}
 
+/// The request loop of `--inner` and `--runner`: a small process that only
+/// spawns and reaps, so that no child inherits a large peak RSS from it
+/// (the kernel counts the spawning process's high-water mark in the
+/// child's `ru_maxrss`).
+fn serve() -> Res<()> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     writeln!(out, "ready").map_err(err("stdout"))?;
@@ -195,7 +204,7 @@ fn inner(args: &[String]) -> Res<()> {
     Ok(())
 }
 
-/// The helper in its namespace, seen from outside.
+/// A helper (in its namespace, or plain), seen from outside.
 struct Replayer {
     child: std::process::Child,
     to: std::process::ChildStdin,
@@ -203,16 +212,27 @@ struct Replayer {
 }
 
 impl Replayer {
-    fn start(work: &Path, root: &Path) -> Res<Replayer> {
+    fn start(ns: Option<(&Path, &Path)>) -> Res<Replayer> {
         let me = std::env::current_exe().map_err(err("current_exe"))?;
         let proctree = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/proctree.py");
-        let mut child = Command::new("unshare")
-            .args(["--mount", "--propagation", "private", "--net", "--"])
-            .arg(me)
-            .arg("--inner")
-            .arg(work)
-            .arg(root)
-            .arg(proctree)
+        let mut cmd = match ns {
+            Some((work, root)) => {
+                let mut c = Command::new("unshare");
+                c.args(["--mount", "--propagation", "private", "--net", "--"])
+                    .arg(me)
+                    .arg("--inner")
+                    .arg(work)
+                    .arg(root)
+                    .arg(proctree);
+                c
+            }
+            None => {
+                let mut c = Command::new(me);
+                c.arg("--runner");
+                c
+            }
+        };
+        let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -227,9 +247,10 @@ impl Replayer {
         Ok(Replayer { child, to, from })
     }
 
-    fn run(&mut self, tool: &str, args: &[&str], out: &Path) -> Res<Run> {
+    fn run<S: AsRef<str>>(&mut self, tool: &str, args: &[S], out: &Path) -> Res<Run> {
+        let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
         let mut req = format!("{tool}\t{}", out.display());
-        for a in args {
+        for a in &args {
             req.push('\t');
             req.push_str(a);
         }
@@ -264,6 +285,7 @@ struct Opts {
     dir: PathBuf,
     netsnap: PathBuf,
     floor: PathBuf,
+    generator: PathBuf,
 }
 
 fn usage() -> String {
@@ -285,6 +307,7 @@ fn parse_opts(args: &[String]) -> Res<Opts> {
         dir: std::env::temp_dir().join("netsnap-bench"),
         netsnap: here.join("netsnap"),
         floor: here.join("netsnap-floor"),
+        generator: here.join("netsnap-gen"),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -311,6 +334,7 @@ fn parse_opts(args: &[String]) -> Res<Opts> {
             "--dir" => o.dir = value()?.into(),
             "--netsnap" => o.netsnap = value()?.into(),
             "--floor" => o.floor = value()?.into(),
+            "--gen" => o.generator = value()?.into(),
             "-h" | "--help" => return Err(usage()),
             _ => return Err(format!("unknown argument {a}\n{}", usage())),
         }
@@ -318,16 +342,16 @@ fn parse_opts(args: &[String]) -> Res<Opts> {
     if o.rounds == 0 {
         return Err("--rounds must be at least 1".into());
     }
-    for (p, what) in [(&o.netsnap, "netsnap"), (&o.floor, "netsnap-floor")] {
+    for (p, what) in [
+        (&o.netsnap, "netsnap"),
+        (&o.floor, "netsnap-floor"),
+        (&o.generator, "netsnap-gen"),
+    ] {
         if !p.is_file() {
             return Err(format!(
                 "{}: not found; build it first (cargo build --release -p netsnap -p netsnap-bench) or pass --{}",
                 p.display(),
-                if what == "netsnap" {
-                    "netsnap"
-                } else {
-                    "floor"
-                }
+                what.trim_start_matches("netsnap-")
             ));
         }
     }
@@ -403,6 +427,40 @@ struct SizeResult {
     views: Vec<ViewResult>,
 }
 
+/// Compares two files in pieces (whole outputs in memory would raise this
+/// process's RSS): the offset of the first difference, if any.
+fn first_difference(a: &Path, b: &Path) -> Res<Option<u64>> {
+    let mut fa = BufReader::new(File::open(a).map_err(err(a.display()))?);
+    let mut fb = BufReader::new(File::open(b).map_err(err(b.display()))?);
+    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    let mut off = 0u64;
+    loop {
+        let na = read_full(&mut fa, &mut ba).map_err(err(a.display()))?;
+        let nb = read_full(&mut fb, &mut bb).map_err(err(b.display()))?;
+        if let Some(i) = ba[..na].iter().zip(&bb[..nb]).position(|(x, y)| x != y) {
+            return Ok(Some(off + i as u64));
+        }
+        if na != nb {
+            return Ok(Some(off + na.min(nb) as u64));
+        }
+        if na == 0 {
+            return Ok(None);
+        }
+        off += na as u64;
+    }
+}
+
+fn read_full(r: &mut impl std::io::Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
 fn dir_bytes(dir: &Path) -> u64 {
     let mut total = 0;
     if let Ok(rd) = fs::read_dir(dir) {
@@ -452,10 +510,23 @@ fn bench_size(o: &Opts, n: usize) -> Res<SizeResult> {
         );
         let t = Instant::now();
         let tmp = snap.with_extension("partial");
-        let f = File::create(&tmp).map_err(err(tmp.display()))?;
-        let mut w = io::BufWriter::with_capacity(1 << 20, f);
-        generate(&spec, &mut w).map_err(err(tmp.display()))?;
-        w.flush().map_err(err(tmp.display()))?;
+        // In a child process: this one stays small (see `serve`).
+        let st = Command::new(&o.generator)
+            .arg("--tcp")
+            .arg(spec.tcp.to_string())
+            .arg("--unix")
+            .arg(spec.unix.to_string())
+            .arg("--procs")
+            .arg(spec.procs.to_string())
+            .arg("--seed")
+            .arg(spec.seed.to_string())
+            .arg("-o")
+            .arg(&tmp)
+            .status()
+            .map_err(err("netsnap-gen"))?;
+        if !st.success() {
+            return Err(format!("netsnap-gen: {st}"));
+        }
         fs::rename(&tmp, &snap).map_err(err(snap.display()))?;
         eprintln!("netsnap-bench:   {:.1} s", t.elapsed().as_secs_f64());
     }
@@ -483,7 +554,11 @@ fn bench_size(o: &Opts, n: usize) -> Res<SizeResult> {
         return Err(format!("tar -xf {}: {st}", snap.display()));
     }
     let procnet_bytes = dir_bytes(&root.join("proc/net"));
-    let mut rep = Replayer::start(&ns, &root)?;
+    let mut rep = Replayer::start(Some((&ns, &root)))?;
+    let mut local = Replayer::start(None)?;
+    let netsnap = o.netsnap.to_string_lossy().into_owned();
+    let floor = o.floor.to_string_lossy().into_owned();
+    let snap_arg = snap.to_string_lossy().into_owned();
 
     let mut views = Vec::new();
     for view in &o.views {
@@ -506,21 +581,17 @@ fn bench_size(o: &Opts, n: usize) -> Res<SizeResult> {
             order.rotate_left(round % 4);
             for tool in order {
                 let file = out.join(format!("{tool}.out"));
-                let errf = out.join(format!("{tool}.err"));
                 match tool {
                     "netsnap" => {
-                        let mut cmd = Command::new(&o.netsnap);
-                        cmd.arg("netstat").arg(&snap).arg(view);
-                        let r = measure(&mut cmd, &file, &errf).map_err(err("netsnap"))?;
+                        let r = local.run(&netsnap, &["netstat", &snap_arg, view], &file)?;
                         vr.netsnap.push(r);
                     }
                     "floor" => {
-                        let mut cmd = Command::new(&o.floor);
-                        cmd.arg(&snap);
+                        let mut args = vec![snap_arg.as_str()];
                         if let Some(u) = until {
-                            cmd.arg("--until").arg(u);
+                            args.extend(["--until", u]);
                         }
-                        let r = measure(&mut cmd, &file, &errf).map_err(err("netsnap-floor"))?;
+                        let r = local.run(&floor, &args, &file)?;
                         if r.status != 0 {
                             return Err("netsnap-floor failed".into());
                         }
@@ -538,22 +609,13 @@ fn bench_size(o: &Opts, n: usize) -> Res<SizeResult> {
                 }
             }
             if with_real {
-                let a = fs::read(out.join("netsnap.out")).map_err(err("netsnap.out"))?;
-                let b = fs::read(out.join("netstat.out")).map_err(err("netstat.out"))?;
                 vr.checks += 1;
-                if a == b {
-                    vr.equal += 1;
-                } else {
-                    let at = a
-                        .iter()
-                        .zip(&b)
-                        .position(|(x, y)| x != y)
-                        .unwrap_or(a.len().min(b.len()));
-                    eprintln!(
-                        "netsnap-bench: {name} {view} round {round}: netsnap's output differs from netstat's at byte {at} ({} vs {} bytes)",
-                        a.len(),
-                        b.len()
-                    );
+                match first_difference(&out.join("netsnap.out"), &out.join("netstat.out"))? {
+                    None => vr.equal += 1,
+                    Some(at) => eprintln!(
+                        "netsnap-bench: {name} {view} round {round}: netsnap's output differs from netstat's at byte {at} (kept in {})",
+                        out.display()
+                    ),
                 }
             }
         }
@@ -570,7 +632,10 @@ fn bench_size(o: &Opts, n: usize) -> Res<SizeResult> {
         views.push(vr);
     }
     rep.stop();
-    let _ = fs::remove_dir_all(&work);
+    local.stop();
+    if views.iter().all(|v| v.equal == v.checks) {
+        let _ = fs::remove_dir_all(&work);
+    }
     Ok(SizeResult {
         name,
         spec,
