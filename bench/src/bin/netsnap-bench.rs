@@ -658,6 +658,7 @@ fn print_report(o: &Opts, results: &[SizeResult]) {
         }
     };
     let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 && a / b < 0.1 => format!("{:.3}×", a / b),
         (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
         _ => "–".to_string(),
     };
