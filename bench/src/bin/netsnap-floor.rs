@@ -1,7 +1,7 @@
 //! `netsnap-floor SNAP [--until PATH]`: the floor of the benchmark. Inflates
-//! the archive (flate2, the backend netsnap uses) and walks its tar entries,
-//! reading every byte, up to and including the entry PATH (to the end
-//! without it), and does nothing else.
+//! the archive (flate2 with the workspace's features, so netsnap's backend)
+//! and walks its tar entries, reading every byte, up to and including the
+//! entry PATH (to the end without it), and does nothing else.
 
 use std::io::{BufReader, Read};
 use std::process::ExitCode;
