@@ -67,7 +67,7 @@ impl Archive<'_> {
 
 /// The byte stream under the tar stream: gzip or plain.
 enum Sink<'a> {
-    Gzip(GzEncoder<&'a mut dyn Write>),
+    Gzip(Box<GzEncoder<&'a mut dyn Write>>),
     Plain(&'a mut dyn Write),
 }
 
@@ -100,7 +100,7 @@ pub fn write<T>(
     body: impl FnOnce(&mut Archive) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let sink = if gzip {
-        Sink::Gzip(GzEncoder::new(out, Compression::new(6)))
+        Sink::Gzip(Box::new(GzEncoder::new(out, Compression::new(6))))
     } else {
         Sink::Plain(out)
     };
