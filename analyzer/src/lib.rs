@@ -25,6 +25,7 @@ pub mod diag;
 pub mod load;
 pub mod model;
 pub mod netstat;
+pub mod par;
 pub mod parse;
 pub mod render;
 

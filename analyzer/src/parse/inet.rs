@@ -20,21 +20,56 @@ pub const LINE_BUFFER: usize = 8192;
 
 /// Parses one table. `min_items` is 11 for tcp and 10 for udp, udplite and raw.
 pub fn parse(input: &[u8], order: ByteOrder, min_items: u8) -> InetTable {
-    let mut table = InetTable::default();
-    for (idx, line) in fgets_lines(input, LINE_BUFFER).enumerate() {
-        if idx == 0 {
-            continue;
-        }
-        let lineno = u32::try_from(idx + 1).unwrap_or(u32::MAX);
-        match parse_row(line, order) {
-            Some(mut row) if row.items >= min_items => {
-                row.line = lineno;
-                table.rows.push(row);
-            }
-            _ => table.bogus_lines.push(lineno),
+    let mut p = TableParser::new(order, min_items);
+    p.feed(input);
+    p.finish()
+}
+
+/// Parses a table that arrives in pieces (as the archive is inflated).
+/// Every piece but the last must end at a line boundary (after a `\n`), so
+/// that the pieces split into the same lines as the whole file.
+#[derive(Debug)]
+pub struct TableParser {
+    table: InetTable,
+    order: ByteOrder,
+    min_items: u8,
+    /// Lines seen so far (the header is line 1).
+    lines: usize,
+}
+
+impl TableParser {
+    /// A parser for one table; `min_items` as for [`parse`].
+    pub fn new(order: ByteOrder, min_items: u8) -> Self {
+        TableParser {
+            table: InetTable::default(),
+            order,
+            min_items,
+            lines: 0,
         }
     }
-    table
+
+    /// Parses the whole lines in `piece`.
+    pub fn feed(&mut self, piece: &[u8]) {
+        for line in fgets_lines(piece, LINE_BUFFER) {
+            self.lines += 1;
+            if self.lines == 1 {
+                continue;
+            }
+            let lineno = u32::try_from(self.lines).unwrap_or(u32::MAX);
+            match parse_row(line, self.order) {
+                Some(mut row) if row.items >= self.min_items => {
+                    row.line = lineno;
+                    self.table.rows.push(row);
+                }
+                _ => self.table.bogus_lines.push(lineno),
+            }
+        }
+    }
+
+    /// The table.
+    pub fn finish(self) -> InetTable {
+        self.table
+    }
 }
 
 /// Decodes one hex address as netstat does: up to 8 digits are one IPv4

@@ -16,25 +16,48 @@ use crate::parse::scan::Scanner;
 
 /// Parses the table.
 pub fn parse(input: &[u8]) -> UnixTable {
-    let mut table = UnixTable::default();
-    for (idx, line) in fgets_lines(input, LINE_BUFFER).enumerate() {
-        if idx == 0 {
-            table.has_inode = line.windows(5).any(|w| w == b"Inode");
-            continue;
+    let mut p = TableParser::default();
+    p.feed(input);
+    p.finish()
+}
+
+/// Parses the table as it arrives in pieces; every piece but the last must
+/// end at a line boundary (after a `\n`).
+#[derive(Debug, Default)]
+pub struct TableParser {
+    table: UnixTable,
+    /// Lines seen so far (the header is line 1).
+    lines: usize,
+}
+
+impl TableParser {
+    /// Parses the whole lines in `piece`.
+    pub fn feed(&mut self, piece: &[u8]) {
+        let table = &mut self.table;
+        for line in fgets_lines(piece, LINE_BUFFER) {
+            self.lines += 1;
+            if self.lines == 1 {
+                table.has_inode = line.windows(5).any(|w| w == b"Inode");
+                continue;
+            }
+            let lineno = u32::try_from(self.lines).unwrap_or(u32::MAX);
+            let (mut row, path) = parse_row(line);
+            if row.items < 6 {
+                table.bogus_lines.push(lineno);
+                continue;
+            }
+            row.line = lineno;
+            let start = u32::try_from(table.text.len()).unwrap_or(u32::MAX);
+            table.text.extend_from_slice(path);
+            row.path = (start, u32::try_from(path.len()).unwrap_or(0));
+            table.rows.push(row);
         }
-        let lineno = u32::try_from(idx + 1).unwrap_or(u32::MAX);
-        let (mut row, path) = parse_row(line);
-        if row.items < 6 {
-            table.bogus_lines.push(lineno);
-            continue;
-        }
-        row.line = lineno;
-        let start = u32::try_from(table.text.len()).unwrap_or(u32::MAX);
-        table.text.extend_from_slice(path);
-        row.path = (start, u32::try_from(path.len()).unwrap_or(0));
-        table.rows.push(row);
     }
-    table
+
+    /// The table.
+    pub fn finish(self) -> UnixTable {
+        self.table
+    }
 }
 
 /// Parses one row; returns the row and the rest of the line after the inode
