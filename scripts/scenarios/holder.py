@@ -9,7 +9,7 @@ to STATE_DIR/pids (so `down` can end exactly those); when the state is
 complete it prints the line `@@ready` (or `@@failed`) and then blocks until
 killed.
 
-Roles: mcast, server, loopback-many, unix, procs, nonroot-root, nonroot-user.
+Roles: mcast, server, loopback-many, bench-many, unix, procs, nonroot-root, nonroot-user.
 """
 import ctypes
 import os
@@ -379,6 +379,59 @@ def role_loopback_many():
     hold()
 
 
+# ------------------------------------------------------------------ bench-many
+
+def role_bench_many():
+    """N established loopback connections (every fourth over IPv6), both ends
+    held, spread over P worker processes: worker k listens on 127.0.0.1 and
+    [::1] port 5000+k and holds about N/P connections to itself, so there are
+    2N+2P sockets and no process needs more than 2N/P+10 descriptors (the
+    hard RLIMIT_NOFILE may be low and not raisable).  Source ports come from
+    the namespace's ip_local_port_range."""
+    n, procs = int(ARGS[0]), int(ARGS[1])
+    share = [n // procs + (k < n % procs) for k in range(procs)]
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2 * max(share) + 50:
+        raise RuntimeError(f"RLIMIT_NOFILE hard limit {hard} is too low for {max(share)} connections")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    done_r, done_w = os.pipe()
+    for k in range(procs):
+        if os.fork() == 0:
+            try:
+                os.close(done_r)
+                record_pid()
+                l4 = listener(AF_INET, "127.0.0.1", 5000 + k, backlog=4096)
+                l6 = listener(AF_INET6, "::1", 5000 + k, backlog=4096, v6only=True)
+                keep = [l4, l6]
+                for i in range(share[k]):
+                    v6 = i % 4 == 3
+                    c = socket.socket(AF_INET6 if v6 else AF_INET, SOCK_STREAM)
+                    c.connect(("::1" if v6 else "127.0.0.1", 5000 + k))
+                    a = (l6 if v6 else l4).accept()[0]
+                    if i % 7 == 5:
+                        c.sendall(b"m" * (10 + i % 90))                   # Recv-Q on a
+                    keep += [c, a]
+                os.write(done_w, b"k")
+                os.close(done_w)
+            except BaseException:
+                traceback.print_exc()
+                os.write(done_w, b"f")
+                os._exit(1)
+            hold()
+    os.close(done_w)
+    got = b""
+    while len(got) < procs:
+        chunk = os.read(done_r, procs)
+        if not chunk:
+            break
+        got += chunk
+    if got != b"k" * procs:
+        raise RuntimeError(f"workers failed: {got!r}")
+    log(f"{n} connections in {procs} processes")
+    mark("ready")
+    hold()
+
+
 # ------------------------------------------------------------------ unix
 
 def role_unix():
@@ -624,6 +677,7 @@ ROLES = {
     "mcast": role_mcast,
     "server": role_server,
     "loopback-many": role_loopback_many,
+    "bench-many": role_bench_many,
     "unix": role_unix,
     "procs": role_procs,
     "nonroot-root": role_nonroot_root,
