@@ -9,9 +9,12 @@
 use crate::model::{InetKind, InetRow, InetTable, Names};
 use crate::netstat::args::NetstatOptions;
 use crate::parse::etc::ServiceProto;
-use crate::render::addr::{addr_port, addr_text, port_text};
+use crate::render::addr::{EndpointStyle, put_endpoint_numeric, write_endpoint};
 use crate::render::programs::{PROGNAME_WIDTH, ProgramMap};
-use crate::render::{dec, fixed2, pad_left, pad_right, udec};
+use crate::render::{
+    Num, Room, pad_from, pad_left, pad_right, put_bytes, put_i64, put_i64_right, put_u64,
+    write_i64, write_ticks,
+};
 
 /// TCP state names by `st` value (netstat's table; 0 is empty).
 pub const TCP_STATES: [&str; 12] = [
@@ -42,6 +45,17 @@ pub struct Extras<'a> {
 impl Extras<'_> {
     /// netstat's `finish_this_one`: User/Inode, program, timer, newline.
     pub fn finish(&self, out: &mut Vec<u8>, uid: i32, inode: u64, timer: &[u8]) {
+        self.user_program(out, uid, inode, self.programs.map(|p| p.get(inode)));
+        if self.opts.timers > 0 {
+            out.push(b' ');
+            out.extend_from_slice(timer);
+        }
+        out.push(b'\n');
+    }
+
+    /// The User and Inode columns (`-ee`) and the program column (`-p`).
+    #[inline]
+    fn user_program(&self, out: &mut Vec<u8>, uid: i32, inode: u64, program: Option<&[u8]>) {
         if self.opts.extend > 1 {
             out.push(b' ');
             let name = if self.opts.numeric_users {
@@ -53,24 +67,20 @@ impl Extras<'_> {
             };
             match name {
                 Some(n) => pad_right(out, n, 10),
-                None => pad_right(out, &dec(i64::from(uid)), 10),
+                None => pad_right(out, Num::i(i64::from(uid)).bytes(), 10),
             }
             out.push(b' ');
-            pad_right(out, &udec(inode), 10);
+            pad_right(out, Num::u(inode).bytes(), 10);
         }
-        if let Some(p) = self.programs {
+        if let Some(p) = program {
             out.push(b' ');
-            pad_right(out, p.get(inode), PROGNAME_WIDTH);
+            pad_right(out, p, PROGNAME_WIDTH);
         }
-        if self.opts.timers > 0 {
-            out.push(b' ');
-            out.extend_from_slice(timer);
-        }
-        out.push(b'\n');
     }
 }
 
 /// Whether a row passes netstat's `-a` / `-l` / default filter.
+#[inline]
 pub fn shown(kind: InetKind, row: &InetRow, opts: &NetstatOptions) -> bool {
     if opts.all > 0 {
         return true;
@@ -82,16 +92,34 @@ pub fn shown(kind: InetKind, row: &InetRow, opts: &NetstatOptions) -> bool {
     if opts.listening > 0 { server } else { !server }
 }
 
-fn proto_name(kind: InetKind) -> &'static [u8] {
+/// [`TCP_STATES`] padded to the column's 11 bytes.
+const TCP_STATES_PADDED: [[u8; 11]; 12] = {
+    let mut t = [[b' '; 11]; 12];
+    let mut i = 0;
+    while i < 12 {
+        let s = TCP_STATES[i].as_bytes();
+        let mut j = 0;
+        while j < s.len() {
+            t[i][j] = s[j];
+            j += 1;
+        }
+        i += 1;
+    }
+    t
+};
+
+/// The protocol column and the spaces after it (`%-4s  `, `%-5s ` for
+/// udp and udplite: six bytes either way).
+fn proto_column(kind: InetKind) -> &'static [u8; 6] {
     match kind {
-        InetKind::Tcp => b"tcp",
-        InetKind::Tcp6 => b"tcp6",
-        InetKind::Udp => b"udp",
-        InetKind::Udp6 => b"udp6",
-        InetKind::UdpLite => b"udpl",
-        InetKind::UdpLite6 => b"udpl6",
-        InetKind::Raw => b"raw",
-        InetKind::Raw6 => b"raw6",
+        InetKind::Tcp => b"tcp   ",
+        InetKind::Tcp6 => b"tcp6  ",
+        InetKind::Udp => b"udp   ",
+        InetKind::Udp6 => b"udp6  ",
+        InetKind::UdpLite => b"udpl  ",
+        InetKind::UdpLite6 => b"udpl6 ",
+        InetKind::Raw => b"raw   ",
+        InetKind::Raw6 => b"raw6  ",
     }
 }
 
@@ -105,30 +133,231 @@ fn service_proto(kind: InetKind) -> ServiceProto {
     }
 }
 
-/// The `-o` text of a row.
-fn timer_text(kind: InetKind, row: &InetRow, user_hz: u32) -> Vec<u8> {
+/// Appends the `-o` text of a row (at most 63 bytes, as netstat's buffer).
+fn write_timer(out: &mut Vec<u8>, kind: InetKind, row: &InetRow, user_hz: u32) {
+    let start = out.len();
     let is_tcp = matches!(kind, InetKind::Tcp | InetKind::Tcp6);
     let retr = if is_tcp { row.retransmits as i64 } else { 0 };
-    let divisor = if is_tcp {
-        f64::from(user_hz.max(1))
+    let divisor = if is_tcp { user_hz.max(1) } else { 100 };
+    let name: &[u8] = match (is_tcp, row.timer) {
+        (_, 0) => b"off (",
+        (true, 1) => b"on (",
+        (true, 2) => b"keepalive (",
+        (true, 3) => b"timewait (",
+        (true, 4) => b"probe (",
+        (false, 1) => b"on1 (",
+        (false, 2) => b"on2 (",
+        (_, t) => {
+            out.extend_from_slice(b"unkn-");
+            write_i64(out, i64::from(t as i32));
+            b" ("
+        }
+    };
+    out.extend_from_slice(name);
+    if row.timer == 0 {
+        out.extend_from_slice(b"0.00");
     } else {
-        100.0
-    };
-    let secs = fixed2(row.when as f64 / divisor);
-    let secs = String::from_utf8_lossy(&secs).into_owned();
-    let tail = format!("{secs}/{retr}/{})", row.timeout);
-    let text = match (is_tcp, row.timer) {
-        (_, 0) => format!("off (0.00/{retr}/{})", row.timeout),
-        (true, 1) => format!("on ({tail}"),
-        (true, 2) => format!("keepalive ({tail}"),
-        (true, 3) => format!("timewait ({tail}"),
-        (true, 4) => format!("probe ({tail}"),
-        (false, t @ (1 | 2)) => format!("on{t} ({tail}"),
-        (_, t) => format!("unkn-{} ({tail}", t as i32),
-    };
-    let mut v = text.into_bytes();
-    v.truncate(63);
-    v
+        write_ticks(out, row.when, divisor);
+    }
+    out.push(b'/');
+    write_i64(out, retr);
+    out.push(b'/');
+    write_i64(out, i64::from(row.timeout));
+    out.push(b')');
+    out.truncate(start + 63);
+}
+
+/// What every row of one table shares.
+struct Table<'a> {
+    kind: InetKind,
+    ex: &'a Extras<'a>,
+    user_hz: u32,
+    style: EndpointStyle,
+    /// Numeric addresses and ports: rows are written in place.
+    numeric: bool,
+    /// Room a row needs in place, besides its user name.
+    need: usize,
+}
+
+impl Table<'_> {
+    /// The user name of `-ee`, when it is a name.
+    #[inline]
+    fn user_name(&self, uid: i32) -> Option<&[u8]> {
+        let o = self.ex.opts;
+        if o.extend > 1 && !o.numeric_users {
+            u32::try_from(uid)
+                .ok()
+                .and_then(|u| self.ex.names.passwd.lookup(u))
+        } else {
+            None
+        }
+    }
+
+    /// Writes one row of numeric text at the start of space-filled room of
+    /// `self.need` bytes plus the user name's length; returns its length.
+    #[inline]
+    fn put_row(
+        &self,
+        b: &mut [u8],
+        row: &InetRow,
+        user: Option<&[u8]>,
+        program: Option<&[u8]>,
+        scratch: &mut Vec<u8>,
+    ) -> usize {
+        let kind = self.kind;
+        let opts = self.ex.opts;
+        let wide = self.style.wide;
+        b[..6].copy_from_slice(proto_column(kind));
+        let mut p = put_i64_right(b, 6, row.rx_queue as i64, 6) + 1;
+        p = put_i64_right(b, p, row.tx_queue as i64, 6) + 1;
+        let s = p;
+        p = put_endpoint_numeric(b, p, &row.local, row.local_port, wide).max(s + 23) + 1;
+        let s = p;
+        p = put_endpoint_numeric(b, p, &row.remote, row.remote_port, wide).max(s + 23) + 1;
+        match kind {
+            InetKind::Tcp | InetKind::Tcp6 => {
+                if let Some(st) = TCP_STATES_PADDED.get(row.state as usize) {
+                    b[p..p + 11].copy_from_slice(st);
+                }
+                p += 11;
+            }
+            InetKind::Raw | InetKind::Raw6 => {
+                let s = p;
+                p = put_i64(b, p, i64::from(row.state as i32)).max(s + 11);
+            }
+            _ => {
+                let st: &[u8; 11] = match row.state {
+                    1 => b"ESTABLISHED",
+                    7 => b"           ",
+                    _ => b"UNKNOWN    ",
+                };
+                b[p..p + 11].copy_from_slice(st);
+                p += 11;
+            }
+        }
+        if opts.extend > 1 {
+            p += 1;
+            let s = p;
+            p = match user {
+                Some(n) => put_bytes(b, p, n),
+                None => put_i64(b, p, i64::from(row.uid)),
+            }
+            .max(s + 10)
+                + 1;
+            let s = p;
+            p = put_u64(b, p, row.inode).max(s + 10);
+        }
+        if let Some(pm) = program {
+            p += 1;
+            let s = p;
+            p = put_bytes(b, p, pm).max(s + PROGNAME_WIDTH);
+        }
+        if opts.timers > 0 {
+            p += 1;
+            scratch.clear();
+            write_timer(scratch, kind, row, self.user_hz);
+            p = put_bytes(b, p, scratch);
+        }
+        b[p] = b'\n';
+        p + 1
+    }
+
+    /// Appends one row.
+    #[inline]
+    fn row(&self, out: &mut Vec<u8>, row: &InetRow, program: Option<&[u8]>) {
+        let kind = self.kind;
+        let opts = self.ex.opts;
+        let names = self.ex.names;
+        out.extend_from_slice(proto_column(kind));
+        pad_left(out, Num::i(row.rx_queue as i64).bytes(), 6);
+        out.push(b' ');
+        pad_left(out, Num::i(row.tx_queue as i64).bytes(), 6);
+        out.push(b' ');
+        let start = out.len();
+        write_endpoint(out, names, &row.local, row.local_port, &self.style);
+        pad_from(out, start, 23);
+        out.push(b' ');
+        let start = out.len();
+        write_endpoint(out, names, &row.remote, row.remote_port, &self.style);
+        pad_from(out, start, 23);
+        out.push(b' ');
+        match kind {
+            InetKind::Tcp | InetKind::Tcp6 => {
+                let st = TCP_STATES.get(row.state as usize).copied().unwrap_or("");
+                pad_right(out, st.as_bytes(), 11);
+            }
+            InetKind::Raw | InetKind::Raw6 => {
+                pad_right(out, Num::i(i64::from(row.state as i32)).bytes(), 11);
+            }
+            _ => {
+                let st: &[u8] = match row.state {
+                    1 => b"ESTABLISHED",
+                    7 => b"",
+                    _ => b"UNKNOWN",
+                };
+                pad_right(out, st, 11);
+            }
+        }
+        self.ex.user_program(out, row.uid, row.inode, program);
+        if opts.timers > 0 {
+            out.push(b' ');
+            write_timer(out, kind, row, self.user_hz);
+        }
+        out.push(b'\n');
+    }
+
+    /// Appends the shown rows of `rows`.
+    fn rows(&self, out: &mut Vec<u8>, rows: &[InetRow]) {
+        // The `-p` names of a batch of rows are looked up before the rows
+        // are written: independent lookups overlap their cache misses.
+        const BATCH: usize = 16;
+        let opts = self.ex.opts;
+        let kind = self.kind;
+        let mut scratch = Vec::new();
+        let mut room = Room::new(out);
+        for chunk in rows.chunks(BATCH) {
+            let mut programs: [Option<&[u8]>; BATCH] = [None; BATCH];
+            if let Some(pm) = self.ex.programs {
+                for (p, row) in programs.iter_mut().zip(chunk) {
+                    if shown(kind, row, opts) {
+                        *p = Some(pm.get(row.inode));
+                    }
+                }
+            }
+            for (row, &program) in chunk.iter().zip(&programs) {
+                if !shown(kind, row, opts) {
+                    continue;
+                }
+                if self.numeric {
+                    let user = self.user_name(row.uid);
+                    let b = room.get(self.need + user.map_or(0, |u| u.len()));
+                    let n = self.put_row(b, row, user, program, &mut scratch);
+                    room.advance(n);
+                } else {
+                    room.append(|out| self.row(out, row, program));
+                }
+            }
+        }
+    }
+
+    /// Bytes a row takes, about.
+    fn row_size(&self) -> usize {
+        let o = self.ex.opts;
+        let mut n = 81;
+        if o.wide > 0 {
+            n += 16;
+        }
+        if o.extend > 1 {
+            n += 22;
+        }
+        if self.ex.programs.is_some() {
+            n += 21;
+        }
+        if o.timers > 0 {
+            n += 25;
+        }
+        n
+    }
 }
 
 /// Renders the shown rows of one table into `out`, and its bogus-line
@@ -150,60 +379,334 @@ pub fn render_table(
     for _ in &table.bogus_lines {
         err.extend_from_slice(warning);
     }
-    let wide = opts.wide > 0;
-    let sproto = service_proto(kind);
-    for row in table.rows.iter().filter(|r| shown(kind, r, opts)) {
-        let local = addr_port(
-            &addr_text(ex.names, &row.local, opts.numeric_hosts),
-            &port_text(ex.names, row.local_port, Some(sproto), opts.numeric_ports),
-            wide,
-        );
-        let remote = addr_port(
-            &addr_text(ex.names, &row.remote, opts.numeric_hosts),
-            &port_text(ex.names, row.remote_port, Some(sproto), opts.numeric_ports),
-            wide,
-        );
-        let is_udp = matches!(
-            kind,
-            InetKind::Udp | InetKind::Udp6 | InetKind::UdpLite | InetKind::UdpLite6
-        );
-        if is_udp {
-            pad_right(out, proto_name(kind), 5);
-            out.push(b' ');
+    // Proto, queues, two endpoints, state, User and Inode, program,
+    // timer, newline, and slack for the fixed-size copies.
+    let need = 6
+        + 2 * 21
+        + 2 * 57
+        + 12
+        + if opts.extend > 1 { 34 } else { 0 }
+        + if ex.programs.is_some() {
+            1 + PROGNAME_WIDTH
         } else {
-            pad_right(out, proto_name(kind), 4);
-            out.extend_from_slice(b"  ");
+            0
         }
-        pad_left(out, &dec(row.rx_queue as i64), 6);
-        out.push(b' ');
-        pad_left(out, &dec(row.tx_queue as i64), 6);
-        out.push(b' ');
-        pad_right(out, &local, 23);
-        out.push(b' ');
-        pad_right(out, &remote, 23);
-        out.push(b' ');
-        match kind {
-            InetKind::Tcp | InetKind::Tcp6 => {
-                let st = TCP_STATES.get(row.state as usize).copied().unwrap_or("");
-                pad_right(out, st.as_bytes(), 11);
-            }
-            InetKind::Raw | InetKind::Raw6 => {
-                pad_right(out, &dec(i64::from(row.state as i32)), 11);
-            }
-            _ => {
-                let st: &[u8] = match row.state {
-                    1 => b"ESTABLISHED",
-                    7 => b"",
-                    _ => b"UNKNOWN",
-                };
-                pad_right(out, st, 11);
-            }
-        }
-        let timer = if opts.timers > 0 {
-            timer_text(kind, row, user_hz)
+        + if opts.timers > 0 { 64 } else { 0 }
+        + 1
+        + 16;
+    let t = Table {
+        kind,
+        ex,
+        user_hz,
+        style: EndpointStyle {
+            proto: Some(service_proto(kind)),
+            numeric_hosts: opts.numeric_hosts,
+            numeric_ports: opts.numeric_ports,
+            wide: opts.wide > 0,
+        },
+        numeric: opts.numeric_hosts && opts.numeric_ports,
+        need,
+    };
+    let rows = table.rows.as_slice();
+    let shown_rows = if rows.len() > crate::render::PARALLEL_ROWS {
+        rows.iter().filter(|r| shown(kind, r, opts)).count()
+    } else {
+        rows.len()
+    };
+    crate::render::in_parts(out, rows, shown_rows, t.row_size(), &|buf, part| {
+        t.rows(buf, part)
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Addr, FdLink, Processes};
+    use crate::netstat::args::{Parsed, parse};
+    use crate::parse::etc::{Hosts, Networks, Passwd, Services};
+    use crate::render::addr::{addr_port, addr_text, port_text};
+    use crate::render::{dec, fixed2, udec};
+
+    /// The `-o` text as it was written before (with `format!`).
+    fn timer_text(kind: InetKind, row: &InetRow, user_hz: u32) -> Vec<u8> {
+        let is_tcp = matches!(kind, InetKind::Tcp | InetKind::Tcp6);
+        let retr = if is_tcp { row.retransmits as i64 } else { 0 };
+        let divisor = if is_tcp {
+            f64::from(user_hz.max(1))
         } else {
-            Vec::new()
+            100.0
         };
-        ex.finish(out, row.uid, row.inode, &timer);
+        let secs = fixed2(row.when as f64 / divisor);
+        let secs = String::from_utf8_lossy(&secs).into_owned();
+        let tail = format!("{secs}/{retr}/{})", row.timeout);
+        let text = match (is_tcp, row.timer) {
+            (_, 0) => format!("off (0.00/{retr}/{})", row.timeout),
+            (true, 1) => format!("on ({tail}"),
+            (true, 2) => format!("keepalive ({tail}"),
+            (true, 3) => format!("timewait ({tail}"),
+            (true, 4) => format!("probe ({tail}"),
+            (false, t @ (1 | 2)) => format!("on{t} ({tail}"),
+            (_, t) => format!("unkn-{} ({tail}", t as i32),
+        };
+        let mut v = text.into_bytes();
+        v.truncate(63);
+        v
+    }
+
+    /// The renderer as it was before it wrote in place.
+    fn reference(out: &mut Vec<u8>, kind: InetKind, table: &InetTable, ex: &Extras<'_>, hz: u32) {
+        let opts = ex.opts;
+        let wide = opts.wide > 0;
+        let sproto = service_proto(kind);
+        for row in table.rows.iter().filter(|r| shown(kind, r, opts)) {
+            let local = addr_port(
+                &addr_text(ex.names, &row.local, opts.numeric_hosts),
+                &port_text(ex.names, row.local_port, Some(sproto), opts.numeric_ports),
+                wide,
+            );
+            let remote = addr_port(
+                &addr_text(ex.names, &row.remote, opts.numeric_hosts),
+                &port_text(ex.names, row.remote_port, Some(sproto), opts.numeric_ports),
+                wide,
+            );
+            let name: &[u8] = match kind {
+                InetKind::Tcp => b"tcp",
+                InetKind::Tcp6 => b"tcp6",
+                InetKind::Udp => b"udp",
+                InetKind::Udp6 => b"udp6",
+                InetKind::UdpLite => b"udpl",
+                InetKind::UdpLite6 => b"udpl6",
+                InetKind::Raw => b"raw",
+                InetKind::Raw6 => b"raw6",
+            };
+            if matches!(
+                kind,
+                InetKind::Udp | InetKind::Udp6 | InetKind::UdpLite | InetKind::UdpLite6
+            ) {
+                pad_right(out, name, 5);
+                out.push(b' ');
+            } else {
+                pad_right(out, name, 4);
+                out.extend_from_slice(b"  ");
+            }
+            pad_left(out, &dec(row.rx_queue as i64), 6);
+            out.push(b' ');
+            pad_left(out, &dec(row.tx_queue as i64), 6);
+            out.push(b' ');
+            pad_right(out, &local, 23);
+            out.push(b' ');
+            pad_right(out, &remote, 23);
+            out.push(b' ');
+            match kind {
+                InetKind::Tcp | InetKind::Tcp6 => {
+                    let st = TCP_STATES.get(row.state as usize).copied().unwrap_or("");
+                    pad_right(out, st.as_bytes(), 11);
+                }
+                InetKind::Raw | InetKind::Raw6 => {
+                    pad_right(out, &dec(i64::from(row.state as i32)), 11);
+                }
+                _ => {
+                    let st: &[u8] = match row.state {
+                        1 => b"ESTABLISHED",
+                        7 => b"",
+                        _ => b"UNKNOWN",
+                    };
+                    pad_right(out, st, 11);
+                }
+            }
+            if opts.extend > 1 {
+                out.push(b' ');
+                let name = if opts.numeric_users {
+                    None
+                } else {
+                    u32::try_from(row.uid)
+                        .ok()
+                        .and_then(|u| ex.names.passwd.lookup(u))
+                };
+                match name {
+                    Some(n) => pad_right(out, n, 10),
+                    None => pad_right(out, &dec(i64::from(row.uid)), 10),
+                }
+                out.push(b' ');
+                pad_right(out, &udec(row.inode), 10);
+            }
+            if let Some(p) = ex.programs {
+                out.push(b' ');
+                pad_right(out, p.get(row.inode), PROGNAME_WIDTH);
+            }
+            if opts.timers > 0 {
+                out.push(b' ');
+                out.extend_from_slice(&timer_text(kind, row, hz));
+            }
+            out.push(b'\n');
+        }
+    }
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    fn addr(rng: &mut Rng, v6: bool) -> Addr {
+        let pick: [[u8; 4]; 6] = [
+            [0, 0, 0, 0],
+            [127, 0, 0, 1],
+            [10, 0, 0, 1],
+            [0, 0, 1, 0],
+            [192, 0, 2, 200],
+            [8, 8, 8, 8],
+        ];
+        let v4 = if rng.below(2) == 0 {
+            pick[rng.below(6) as usize]
+        } else {
+            (rng.next() as u32).to_be_bytes()
+        };
+        if !v6 {
+            return Addr::v4(v4);
+        }
+        let mut b = [0u8; 16];
+        match rng.below(5) {
+            0 => {}
+            1 => {
+                b[10] = 0xff;
+                b[11] = 0xff;
+                b[12..].copy_from_slice(&v4);
+            }
+            2 => b[12..].copy_from_slice(&v4),
+            3 => b[15] = 1,
+            _ => {
+                for x in b.iter_mut() {
+                    *x = if rng.below(3) == 0 {
+                        0
+                    } else {
+                        rng.next() as u8
+                    };
+                }
+            }
+        }
+        Addr::v6(b)
+    }
+
+    #[test]
+    fn same_rows_as_before() {
+        let mut rng = Rng(0x1357_9bdf_2468_ace0);
+        let long = "h".repeat(140);
+        let hosts = format!(
+            "127.0.0.1 localhost\n10.0.0.1 a-rather-long-host-name.example.org\n::1 ip6-localhost\n::ffff:192.0.2.200 mapped.example\n8.8.8.8 {long}\n"
+        );
+        let names = Names {
+            hosts: Hosts::parse(hosts.as_bytes()),
+            networks: Networks::parse(b"link-local 169.254.0.0\nzeronet 0.0.1.0\n"),
+            services: Services::parse(
+                b"ssh 22/tcp\nhttp 80/tcp\ndomain 53/udp\nclc-build-daemon 8990/tcp\na-service-name-that-is-very-long-indeed 8080/tcp\n",
+                b"ip 0 IP\ntcp 6 TCP\nudp 17 UDP\n",
+            ),
+            passwd: Passwd::parse(
+                b"root:x:0:0::/root:/bin/sh\nwww-data:x:33:33::/:/bin/sh\na-user-with-a-long-name:x:1000:1000::/:/bin/sh\n",
+            ),
+            ..Names::default()
+        };
+        let mut procs = Processes::default();
+        for pid in 1..300u32 {
+            for fd in 0..20 {
+                procs.fds.push(FdLink {
+                    pid,
+                    fd,
+                    inode: Some(rng.below(3000)),
+                });
+            }
+            if pid % 7 != 0 {
+                procs
+                    .cmdlines
+                    .insert(pid, b"/usr/bin/some-program-name\0".to_vec());
+            }
+        }
+        let programs = ProgramMap::build(&procs, 0);
+        for kind in InetKind::ALL {
+            let v6 = matches!(
+                kind,
+                InetKind::Tcp6 | InetKind::Udp6 | InetKind::UdpLite6 | InetKind::Raw6
+            );
+            let mut table = InetTable::default();
+            for i in 0..(if kind == InetKind::Tcp { 60_000 } else { 3000 }) {
+                let big = rng.below(20) == 0;
+                table.rows.push(InetRow {
+                    local: addr(&mut rng, v6),
+                    remote: addr(&mut rng, v6),
+                    local_port: [0, 22, 80, 53, 8990, 8080, 65535, 0x1_0016][rng.below(8) as usize],
+                    remote_port: if rng.below(3) == 0 {
+                        0
+                    } else {
+                        rng.below(70_000) as u32
+                    },
+                    state: (rng.below(14) as u32).wrapping_add(if big { u32::MAX - 20 } else { 0 }),
+                    tx_queue: if big { rng.next() } else { rng.below(1000) },
+                    rx_queue: if big { rng.next() } else { rng.below(1000) },
+                    timer: (rng.below(7) as u32).wrapping_add(if big { u32::MAX - 4 } else { 0 }),
+                    when: if big { rng.next() } else { rng.below(100_000) },
+                    retransmits: rng.below(4),
+                    uid: [0, 33, 1000, 4242, -1][rng.below(5) as usize],
+                    timeout: if big {
+                        rng.next() as i32
+                    } else {
+                        rng.below(3) as i32
+                    },
+                    inode: rng.below(3500),
+                    items: 14,
+                    line: i + 2,
+                });
+            }
+            for args in [
+                "-an",
+                "-a",
+                "-n",
+                "-ln",
+                "-lW",
+                "-aeen",
+                "-aee",
+                "-anp",
+                "-anop",
+                "-ano",
+                "-aWnee",
+                "-aWpo",
+                "-ao",
+                "--numeric-hosts",
+                "--numeric-ports",
+                "-aneeWop",
+                "-aeeo",
+            ] {
+                let Parsed::Run(opts) = parse(&[args]) else {
+                    panic!("{args}")
+                };
+                let ex = Extras {
+                    opts: &opts,
+                    names: &names,
+                    programs: (opts.programs > 0).then_some(&programs),
+                };
+                for hz in [100, 250] {
+                    let mut want = Vec::new();
+                    reference(&mut want, kind, &table, &ex, hz);
+                    for threads in [1, 2, 3] {
+                        crate::par::set_threads(threads);
+                        let mut got = b"head\n".to_vec();
+                        let mut err = Vec::new();
+                        render_table(&mut got, &mut err, kind, &table, &ex, hz);
+                        assert!(
+                            got.get(5..) == Some(want.as_slice()),
+                            "{kind:?} {args} {threads} {hz}"
+                        );
+                    }
+                }
+            }
+        }
+        crate::par::set_threads(0);
     }
 }

@@ -28,34 +28,352 @@ pub struct Output {
 }
 
 /// `%-Ns`: the text, then spaces up to `width` bytes; never cut.
+#[inline]
 pub fn pad_right(out: &mut Vec<u8>, text: &[u8], width: usize) {
     out.extend_from_slice(text);
-    for _ in text.len()..width {
-        out.push(b' ');
-    }
+    spaces(out, width.saturating_sub(text.len()));
 }
 
 /// `%Ns`: spaces up to `width` bytes, then the text; never cut.
+#[inline]
 pub fn pad_left(out: &mut Vec<u8>, text: &[u8], width: usize) {
-    for _ in text.len()..width {
-        out.push(b' ');
-    }
+    spaces(out, width.saturating_sub(text.len()));
     out.extend_from_slice(text);
+}
+
+/// Appends `n` spaces.
+#[inline]
+pub fn spaces(out: &mut Vec<u8>, n: usize) {
+    const SPACES: [u8; 32] = [b' '; 32];
+    match SPACES.get(..n) {
+        Some(s) => out.extend_from_slice(s),
+        None => out.resize(out.len() + n, b' '),
+    }
+}
+
+/// Spaces after text that starts at `start` in `out`, up to `width` bytes
+/// in all (`%-Ns` of text already written).
+#[inline]
+pub fn pad_from(out: &mut Vec<u8>, start: usize, width: usize) {
+    let written = out.len() - start;
+    spaces(out, width.saturating_sub(written));
+}
+
+/// Tables with more shown rows than this are rendered in parts, one per
+/// thread ([`crate::par::threads`]).
+pub const PARALLEL_ROWS: usize = 50_000;
+
+/// Renders `items` (of which about `shown` print, each about `row_size`
+/// bytes) with `render`, appending to `out`: in one go, or, for big tables
+/// with more than one thread allowed, in contiguous parts rendered on
+/// scoped threads and appended in order (the first part straight into
+/// `out`). The bytes are the same either way.
+pub fn in_parts<T: Sync>(
+    out: &mut Vec<u8>,
+    items: &[T],
+    shown: usize,
+    row_size: usize,
+    render: &(dyn Fn(&mut Vec<u8>, &[T]) + Sync),
+) {
+    let threads = if shown > PARALLEL_ROWS {
+        crate::par::threads().min(shown / (PARALLEL_ROWS / 2))
+    } else {
+        1
+    };
+    let bytes = shown.saturating_mul(row_size);
+    if threads <= 1 || items.len() < threads {
+        out.reserve(bytes);
+        render(out, items);
+        return;
+    }
+    let per = items.len().div_ceil(threads);
+    let mut parts = items.chunks(per);
+    let first = parts.next().unwrap_or(&[]);
+    let part_bytes = bytes / threads + bytes / threads / 8;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = parts
+            .map(|part| {
+                let h = s.spawn(move || {
+                    let mut buf = Vec::with_capacity(part_bytes);
+                    render(&mut buf, part);
+                    buf
+                });
+                (part, h)
+            })
+            .collect();
+        out.reserve(bytes + bytes / 16);
+        render(out, first);
+        for (part, h) in handles {
+            match h.join() {
+                Ok(buf) => out.extend_from_slice(&buf),
+                // Only with unwinding panics; render the part here instead.
+                Err(_) => render(out, part),
+            }
+        }
+    });
+}
+
+/// Output written in place: `out` holds room filled with spaces past
+/// `pos`, so that padding costs nothing and fields are written with
+/// fixed-size copies. Every writer leaves the bytes past what it wrote as
+/// spaces. Dropping it cuts the room off.
+pub struct Room<'a> {
+    out: &'a mut Vec<u8>,
+    pos: usize,
+}
+
+impl<'a> Room<'a> {
+    /// Room at the end of `out`.
+    pub fn new(out: &'a mut Vec<u8>) -> Room<'a> {
+        let pos = out.len();
+        Room { out, pos }
+    }
+
+    /// At least `need` bytes of space-filled room.
+    #[inline]
+    pub fn get(&mut self, need: usize) -> &mut [u8] {
+        if self.out.len() < self.pos + need {
+            self.out.resize(self.pos + need.max(1 << 16), b' ');
+        }
+        let pos = self.pos;
+        self.out.get_mut(pos..).unwrap_or_default()
+    }
+
+    /// Appends with the `Vec` API (the room is given up and made again
+    /// when next asked for).
+    #[inline]
+    pub fn append(&mut self, f: impl FnOnce(&mut Vec<u8>)) {
+        self.out.truncate(self.pos);
+        f(self.out);
+        self.pos = self.out.len();
+    }
+
+    /// Keeps the first `n` bytes of the room.
+    #[inline]
+    pub fn advance(&mut self, n: usize) {
+        self.pos += n;
+    }
+}
+
+impl Drop for Room<'_> {
+    fn drop(&mut self) {
+        self.out.truncate(self.pos);
+    }
+}
+
+/// Number of decimal digits of `v`.
+#[inline]
+pub fn digit_count(v: u64) -> usize {
+    v.checked_ilog10().map_or(1, |l| l as usize + 1)
+}
+
+/// Writes the digits of `v` into `b` ending before `end`.
+#[inline]
+fn put_digits(b: &mut [u8], end: usize, mut v: u64) {
+    let mut i = end;
+    while v >= 100 {
+        let d = (v % 100) as usize * 2;
+        v /= 100;
+        i -= 2;
+        b[i] = DIGITS2[d];
+        b[i + 1] = DIGITS2[d + 1];
+    }
+    if v >= 10 {
+        let d = v as usize * 2;
+        i -= 2;
+        b[i] = DIGITS2[d];
+        b[i + 1] = DIGITS2[d + 1];
+    } else {
+        i -= 1;
+        b[i] = b'0' + v as u8;
+    }
+}
+
+/// Writes the decimal text of `v` at `p` in space-filled room; returns
+/// where it ends.
+#[inline]
+pub fn put_u64(b: &mut [u8], p: usize, v: u64) -> usize {
+    let end = p + digit_count(v);
+    put_digits(b, end, v);
+    end
+}
+
+/// Writes the decimal text of a signed number at `p`; returns its end.
+#[inline]
+pub fn put_i64(b: &mut [u8], p: usize, v: i64) -> usize {
+    if v < 0 {
+        b[p] = b'-';
+        put_u64(b, p + 1, v.unsigned_abs())
+    } else {
+        put_u64(b, p, v as u64)
+    }
+}
+
+/// `%*ld`: a signed number right-aligned in `width` bytes from `p`;
+/// returns the end of the field.
+#[inline]
+pub fn put_i64_right(b: &mut [u8], p: usize, v: i64, width: usize) -> usize {
+    let abs = v.unsigned_abs();
+    let len = digit_count(abs) + usize::from(v < 0);
+    let end = p + len.max(width);
+    put_digits(b, end, abs);
+    if v < 0 {
+        b[end - len] = b'-';
+    }
+    end
+}
+
+/// Writes `text` at `p`; returns its end.
+#[inline]
+pub fn put_bytes(b: &mut [u8], p: usize, text: &[u8]) -> usize {
+    let end = p + text.len();
+    b[p..end].copy_from_slice(text);
+    end
+}
+
+/// Two decimal digits of every number below 100.
+const DIGITS2: &[u8; 200] = b"\
+0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// Decimal digits of `v` at the end of `buf`; returns where they start.
+#[inline]
+fn digits(buf: &mut [u8; 20], mut v: u64) -> usize {
+    let mut i = buf.len();
+    while v >= 100 {
+        let d = (v % 100) as usize * 2;
+        v /= 100;
+        i -= 2;
+        if let (Some(dst), Some(src)) = (buf.get_mut(i..i + 2), DIGITS2.get(d..d + 2)) {
+            dst.copy_from_slice(src);
+        }
+    }
+    if v >= 10 {
+        let d = v as usize * 2;
+        i -= 2;
+        if let (Some(dst), Some(src)) = (buf.get_mut(i..i + 2), DIGITS2.get(d..d + 2)) {
+            dst.copy_from_slice(src);
+        }
+    } else {
+        i -= 1;
+        if let Some(b) = buf.get_mut(i) {
+            *b = b'0' + v as u8;
+        }
+    }
+    i
+}
+
+/// Decimal text of an unsigned number in a stack buffer.
+#[derive(Clone, Copy)]
+pub struct Num {
+    buf: [u8; 21],
+    start: u8,
+}
+
+impl Num {
+    /// The text of an unsigned number.
+    #[inline]
+    pub fn u(v: u64) -> Num {
+        let mut d = [0u8; 20];
+        let start = digits(&mut d, v);
+        let mut buf = [0u8; 21];
+        if let Some(dst) = buf.get_mut(1..) {
+            dst.copy_from_slice(&d);
+        }
+        Num {
+            buf,
+            start: start as u8 + 1,
+        }
+    }
+
+    /// The text of a signed number.
+    #[inline]
+    pub fn i(v: i64) -> Num {
+        let mut n = Num::u(v.unsigned_abs());
+        if v < 0 {
+            n.start -= 1;
+            if let Some(b) = n.buf.get_mut(n.start as usize) {
+                *b = b'-';
+            }
+        }
+        n
+    }
+
+    /// The bytes.
+    #[inline]
+    pub fn bytes(&self) -> &[u8] {
+        self.buf.get(self.start as usize..).unwrap_or(&[])
+    }
+}
+
+/// Appends the decimal text of an unsigned number.
+#[inline]
+pub fn write_u64(out: &mut Vec<u8>, v: u64) {
+    let mut buf = [0u8; 20];
+    let start = digits(&mut buf, v);
+    out.extend_from_slice(buf.get(start..).unwrap_or(&[]));
+}
+
+/// Appends the decimal text of a signed number.
+#[inline]
+pub fn write_i64(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    write_u64(out, v.unsigned_abs());
 }
 
 /// Decimal text of a signed number.
 pub fn dec(v: i64) -> Vec<u8> {
-    v.to_string().into_bytes()
+    Num::i(v).bytes().to_vec()
 }
 
 /// Decimal text of an unsigned number.
 pub fn udec(v: u64) -> Vec<u8> {
-    v.to_string().into_bytes()
+    Num::u(v).bytes().to_vec()
 }
 
 /// C's `%2.2f` (and `%.2f`) of a double.
 pub fn fixed2(v: f64) -> Vec<u8> {
-    format!("{v:.2}").into_bytes()
+    let mut out = Vec::with_capacity(8);
+    write_fixed2(&mut out, v);
+    out
+}
+
+/// A `fmt::Write` into a `Vec<u8>` (no intermediate `String`).
+struct VecWriter<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for VecWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Appends C's `%.2f` of a double.
+pub fn write_fixed2(out: &mut Vec<u8>, v: f64) {
+    use std::fmt::Write as _;
+    // Formatting into a Vec cannot fail.
+    let _ = write!(VecWriter(out), "{v:.2}");
+}
+
+/// Appends C's `%.2f` of `ticks / divisor`, computed in `f64` as netstat
+/// does.
+pub fn write_ticks(out: &mut Vec<u8>, ticks: u64, divisor: u32) {
+    // With a divisor of 100 the quotient has two decimals exactly; the
+    // double nearest to it is within far less than 0.005 of it while
+    // ticks stay below 2^40, so `%.2f` gives back those two decimals.
+    if divisor == 100 && ticks < 1 << 40 {
+        write_u64(out, ticks / 100);
+        out.push(b'.');
+        let d = (ticks % 100) as usize * 2;
+        out.extend_from_slice(DIGITS2.get(d..d + 2).unwrap_or(b"00"));
+    } else {
+        write_fixed2(out, ticks as f64 / f64::from(divisor));
+    }
 }
 
 #[cfg(test)]
@@ -78,6 +396,101 @@ mod tests {
         assert_eq!(fixed2(250.0 / 100.0), b"2.50");
         assert_eq!(fixed2(5999.0 / 100.0), b"59.99");
         assert_eq!(fixed2(0.0), b"0.00");
+    }
+
+    #[test]
+    fn ticks_like_doubles() {
+        let mut seed = 0x1234_5678_9abc_def1u64;
+        let mut cases: Vec<u64> = (0..3000).collect();
+        for _ in 0..20000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            cases.push(seed >> (seed % 64));
+        }
+        cases.extend([u64::MAX, 1 << 40, (1 << 40) - 1, (1 << 53) + 1]);
+        for t in cases {
+            for d in [100u32, 250, 1000, 1] {
+                let mut v = Vec::new();
+                write_ticks(&mut v, t, d);
+                assert_eq!(
+                    v,
+                    format!("{:.2}", t as f64 / f64::from(d)).into_bytes(),
+                    "{t} {d}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        for v in [
+            0i64,
+            1,
+            9,
+            10,
+            99,
+            100,
+            101,
+            999,
+            1000,
+            12345,
+            -1,
+            -10,
+            -99,
+            -100,
+            i64::MIN,
+            i64::MAX,
+        ] {
+            assert_eq!(dec(v), v.to_string().into_bytes());
+            assert_eq!(Num::i(v).bytes(), v.to_string().as_bytes());
+            let mut o = Vec::new();
+            write_i64(&mut o, v);
+            assert_eq!(o, v.to_string().into_bytes());
+        }
+        let mut v = 1u64;
+        while v < u64::MAX / 3 {
+            for w in [v - 1, v, v + 1] {
+                assert_eq!(udec(w), w.to_string().into_bytes());
+            }
+            v *= 3;
+        }
+        assert_eq!(udec(u64::MAX), u64::MAX.to_string().into_bytes());
+        let mut o = b"x".to_vec();
+        pad_from(&mut o, 0, 4);
+        assert_eq!(o, b"x   ");
+        spaces(&mut o, 40);
+        assert_eq!(o.len(), 44);
+        for v in [
+            0i64,
+            5,
+            -5,
+            12,
+            -12,
+            123456,
+            -123456,
+            1234567,
+            i64::MIN,
+            i64::MAX,
+        ] {
+            let mut b = [b' '; 64];
+            let end = put_i64_right(&mut b, 2, v, 6);
+            let mut want = b"  ".to_vec();
+            pad_left(&mut want, v.to_string().as_bytes(), 6);
+            assert_eq!(&b[..end], &want[..]);
+            assert!(b[end..].iter().all(|&c| c == b' '));
+            let mut b = [b' '; 64];
+            let end = put_i64(&mut b, 1, v);
+            assert_eq!(&b[1..end], v.to_string().as_bytes());
+        }
+        let mut out = b"abc".to_vec();
+        {
+            let mut r = Room::new(&mut out);
+            let b = r.get(10);
+            let end = put_bytes(b, 0, b"xy");
+            r.advance(end + 1);
+        }
+        assert_eq!(out, b"abcxy ");
     }
 }
 pub mod ifaces;

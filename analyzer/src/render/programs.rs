@@ -5,19 +5,103 @@
 //! fd) and keeps the first process it finds for each inode. The name is
 //! `<pid>/<argv[0]>` (basename only when argv[0] starts with `/`), cut to
 //! 19 bytes. A process whose `cmdline` is missing is skipped for that fd.
+//!
+//! The map keeps one record per process (all in one buffer) and, per
+//! inode, where its process's record is: no allocation per socket, and a
+//! multiply-fold hash instead of SipHash (inodes are not chosen by an
+//! adversary).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hasher};
 
 use crate::model::Processes;
 use crate::parse::cmdline::netstat_program;
+use crate::render::write_u64;
 
 /// Width of the column, including the space before it.
 pub const PROGNAME_WIDTH: usize = 20;
 
+/// A hasher for integer keys: the 128-bit product of the key and an odd
+/// constant, folded to 64 bits (good high bits for the table's tags and
+/// good low bits for its bucket index).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FoldHasher(u64);
+
+const K: u64 = 0x9e37_79b9_7f4a_7c15;
+
+impl FoldHasher {
+    #[inline]
+    fn mix(&mut self, v: u64) {
+        let m = u128::from(self.0 ^ v).wrapping_mul(u128::from(K));
+        self.0 = (m as u64) ^ ((m >> 64) as u64);
+    }
+}
+
+impl Hasher for FoldHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            if let Some(dst) = b.get_mut(..chunk.len()) {
+                dst.copy_from_slice(chunk);
+            }
+            self.mix(u64::from_le_bytes(b));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, v: u8) {
+        self.mix(u64::from(v));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, v: u32) {
+        self.mix(u64::from(v));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, v: u64) {
+        self.mix(v);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, v: usize) {
+        self.mix(v as u64);
+    }
+}
+
+/// Builds [`FoldHasher`]s.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FoldBuild;
+
+impl BuildHasher for FoldBuild {
+    type Hasher = FoldHasher;
+
+    #[inline]
+    fn build_hasher(&self) -> FoldHasher {
+        FoldHasher(0)
+    }
+}
+
+/// A `HashMap` with [`FoldHasher`], for integer keys.
+pub type FoldMap<K, V> = HashMap<K, V, FoldBuild>;
+
 /// The inode-to-name map and the message netstat prints when loading it.
 #[derive(Debug, Clone, Default)]
 pub struct ProgramMap {
-    names: HashMap<u64, Vec<u8>>,
+    /// Process (its record's offset in `text`) by socket inode.
+    inodes: FoldMap<u64, u32>,
+    /// One record per named process, one after another: the pid (4 bytes,
+    /// little-endian), the length of the column text (1 byte), the column
+    /// text (`pid/program`, cut to 19 bytes).
+    text: Vec<u8>,
+    /// Number of records in `text`.
+    count: usize,
     /// What netstat writes to stderr after loading (non-root captures).
     pub message: Vec<u8>,
 }
@@ -26,7 +110,119 @@ impl ProgramMap {
     /// Builds the map as netstat's `prg_cache_load` does. `euid` is the
     /// effective uid of the capture, used in netstat's message.
     pub fn build(procs: &Processes, euid: u32) -> ProgramMap {
-        let mut names: HashMap<u64, Vec<u8>> = HashMap::with_capacity(procs.fds.len());
+        let mut map = ProgramMap {
+            inodes: FoldMap::with_capacity_and_hasher(procs.fds.len(), FoldBuild),
+            ..ProgramMap::default()
+        };
+        let mut fds = procs.fds.as_slice();
+        while let Some(first) = fds.first() {
+            let pid = first.pid;
+            let n = fds.iter().position(|l| l.pid != pid).unwrap_or(fds.len());
+            let (links, rest) = fds.split_at(n);
+            fds = rest;
+            let mut id: Option<u32> = None;
+            for link in links {
+                let Some(inode) = link.inode else { continue };
+                let this = match id {
+                    Some(i) => i,
+                    None => {
+                        let Some(cmdline) = procs.cmdlines.get(&pid) else {
+                            continue;
+                        };
+                        let Some(i) = map.add_process(pid, netstat_program(cmdline)) else {
+                            continue;
+                        };
+                        id = Some(i);
+                        i
+                    }
+                };
+                map.inodes.entry(inode).or_insert(this);
+            }
+        }
+        if !procs.denied.is_empty() {
+            if map.inodes.is_empty() {
+                map.message
+                    .extend_from_slice(b"(No info could be read for \"-p\": geteuid()=");
+                write_u64(&mut map.message, u64::from(euid));
+                map.message
+                    .extend_from_slice(b" but you should be root.)\n");
+            } else {
+                map.message.extend_from_slice(
+                    b"(Not all processes could be identified, non-owned process info\n will not be shown, you would have to be root to see it all.)\n",
+                );
+            }
+        }
+        map
+    }
+
+    /// Adds a process's record; returns its offset (`None` past 4 GiB).
+    fn add_process(&mut self, pid: u32, program: &[u8]) -> Option<u32> {
+        let start = self.text.len();
+        let id = u32::try_from(start).ok()?;
+        self.text.extend_from_slice(&pid.to_le_bytes());
+        self.text.push(0);
+        let name = self.text.len();
+        write_u64(&mut self.text, u64::from(pid));
+        self.text.push(b'/');
+        self.text.extend_from_slice(program);
+        self.text.truncate(name + PROGNAME_WIDTH - 1);
+        let len = (self.text.len() - name) as u8;
+        if let Some(l) = self.text.get_mut(start + 4) {
+            *l = len;
+        }
+        self.count += 1;
+        Some(id)
+    }
+
+    /// The column text for an inode: the name, or `-`.
+    #[inline]
+    pub fn get(&self, inode: u64) -> &[u8] {
+        self.process(inode)
+            .and_then(|p| self.name_of(p))
+            .unwrap_or(b"-")
+    }
+
+    /// The process netstat names for an inode, if any: an id for
+    /// [`ProgramMap::name_of`] and [`ProgramMap::pid_of`].
+    #[inline]
+    pub fn process(&self, inode: u64) -> Option<u32> {
+        self.inodes.get(&inode).copied()
+    }
+
+    /// How many processes have a name in the map.
+    pub fn process_count(&self) -> usize {
+        self.count
+    }
+
+    /// The pid of a process.
+    pub fn pid_of(&self, process: u32) -> Option<u32> {
+        let p = process as usize;
+        let b = self.text.get(p..p + 4)?;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// The column text (`pid/program`, cut to 19 bytes) of a process.
+    #[inline]
+    pub fn name_of(&self, process: u32) -> Option<&[u8]> {
+        let p = process as usize + 4;
+        let len = *self.text.get(p)? as usize;
+        self.text.get(p + 1..p + 1 + len)
+    }
+
+    /// Whether no inode has a process.
+    pub fn is_empty(&self) -> bool {
+        self.inodes.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::FdLink;
+
+    /// The map as it was built before the arena: one string per inode.
+    fn reference(procs: &Processes) -> HashMap<u64, Vec<u8>> {
+        let mut names: HashMap<u64, Vec<u8>> = HashMap::new();
         let mut fds = procs.fds.iter().peekable();
         while let Some(first) = fds.peek().copied() {
             let pid = first.pid;
@@ -49,26 +245,83 @@ impl ProgramMap {
                 });
             }
         }
-        let mut message = Vec::new();
-        if !procs.denied.is_empty() {
-            if names.is_empty() {
-                message.extend_from_slice(
-                    format!(
-                        "(No info could be read for \"-p\": geteuid()={euid} but you should be root.)\n"
-                    )
-                    .as_bytes(),
-                );
-            } else {
-                message.extend_from_slice(
-                    b"(Not all processes could be identified, non-owned process info\n will not be shown, you would have to be root to see it all.)\n",
-                );
-            }
-        }
-        ProgramMap { names, message }
+        names
     }
 
-    /// The column text for an inode: the name, or `-`.
-    pub fn get(&self, inode: u64) -> &[u8] {
-        self.names.get(&inode).map(|v| v.as_slice()).unwrap_or(b"-")
+    #[test]
+    fn same_as_one_string_per_inode() {
+        let mut p = Processes::default();
+        let mut seed = 0x5555_1234_abcd_0001u64;
+        let mut rnd = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for pid in (1..3000u32).step_by(3) {
+            let fds = rnd() % 40;
+            for fd in 0..fds as u32 {
+                let inode = match rnd() % 10 {
+                    0 => None,
+                    _ => Some(rnd() % 20_000),
+                };
+                p.fds.push(FdLink { pid, fd, inode });
+            }
+            match pid % 5 {
+                0 => {}
+                1 => {
+                    p.cmdlines.insert(pid, b"/usr/sbin/sshd\0-D\0".to_vec());
+                }
+                2 => {
+                    p.cmdlines
+                        .insert(pid, b"a-really-long-program-name\0".to_vec());
+                }
+                3 => {
+                    p.cmdlines.insert(pid, Vec::new());
+                }
+                _ => {
+                    p.cmdlines.insert(pid, b"/a/b/\0".to_vec());
+                }
+            }
+        }
+        let want = reference(&p);
+        let got = ProgramMap::build(&p, 0);
+        for inode in 0..20_001u64 {
+            let w = want.get(&inode).map(|v| v.as_slice()).unwrap_or(b"-");
+            assert_eq!(got.get(inode), w, "{inode}");
+        }
+        assert!(got.message.is_empty());
+        assert_eq!(got.is_empty(), want.is_empty());
+    }
+
+    #[test]
+    fn messages() {
+        let mut p = Processes::default();
+        p.denied.insert(7);
+        assert_eq!(
+            ProgramMap::build(&p, 1000).message,
+            b"(No info could be read for \"-p\": geteuid()=1000 but you should be root.)\n"
+        );
+        p.fds.push(FdLink {
+            pid: 3,
+            fd: 1,
+            inode: Some(5),
+        });
+        p.cmdlines.insert(3, b"/bin/nc\0".to_vec());
+        let m = ProgramMap::build(&p, 1000);
+        assert!(m.message.starts_with(b"(Not all processes"));
+        assert_eq!(m.get(5), b"3/nc");
+        assert_eq!(m.get(6), b"-");
+        assert_eq!(m.process(5).and_then(|i| m.pid_of(i)), Some(3));
+    }
+
+    #[test]
+    fn hashes_spread() {
+        let b = FoldBuild;
+        let h: std::collections::HashSet<u64> = (0..10_000u64).map(|i| b.hash_one(i)).collect();
+        assert_eq!(h.len(), 10_000);
+        let low: std::collections::HashSet<u64> =
+            (0..4096u64).map(|i| b.hash_one(i * 4096) & 0xfff).collect();
+        assert!(low.len() > 2000);
     }
 }
