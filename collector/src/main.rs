@@ -150,7 +150,7 @@ fn run() -> Result<(), Error> {
         .map(|e| procs::netlink_pids(&e.data))
         .unwrap_or_default();
 
-    let write = |out: &mut dyn Write, warnings: &mut Vec<String>| {
+    let write = |out: &mut (dyn Write + Send), warnings: &mut Vec<String>| {
         archive::write(out, config.gzip, capture_start.secs, |ar| {
             ar.file(Path::new("netsnap.json"), &header)?;
             for entry in files.tables.iter().chain(&files.others) {
@@ -195,7 +195,8 @@ fn run() -> Result<(), Error> {
     let scan = match temp.as_mut() {
         Some(temp) => write(temp.writer()?, &mut warnings)?,
         None => {
-            let mut stdout = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            // Not locked: the compressing thread writes to it.
+            let mut stdout = BufWriter::with_capacity(1 << 16, io::stdout());
             let scan = write(&mut stdout, &mut warnings)?;
             stdout
                 .flush()

@@ -74,7 +74,7 @@ impl TempFile {
         }
     }
 
-    pub fn writer(&mut self) -> Result<&mut dyn Write, Error> {
+    pub fn writer(&mut self) -> Result<&mut (dyn Write + Send), Error> {
         match self.writer.as_mut() {
             Some(w) => Ok(w),
             None => Err(Error::Failed("snapshot file already closed".into())),

@@ -1,14 +1,14 @@
 //! The process part of a snapshot: socket fd links, and `cmdline` and `stat` of the processes that hold them.
 
 use std::collections::BTreeSet;
-use std::ffi::OsString;
+use std::ffi::{CString, OsString};
 use std::fs;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::archive::Archive;
 use crate::error::{Error, check_signal, errno_name, is_vanished, warning};
 use crate::gather::read_whole;
+use crate::sys::FdDir;
 
 /// What the process scan met, for the closing manifest.
 #[derive(Default)]
@@ -53,18 +53,37 @@ pub fn netlink_pids(table: &[u8]) -> BTreeSet<u32> {
 }
 
 /// Whether an fd link target names a socket (`socket:[N]`, or `[0000]:N` from old kernels).
-fn is_socket(target: &Path) -> bool {
-    let t = target.as_os_str().as_bytes();
+fn is_socket(t: &[u8]) -> bool {
     t.starts_with(b"socket:[") || t.starts_with(b"[0000]:")
 }
 
-/// What one process contributes.
+/// What one process contributes; its links are in the scan's [`Links`].
 struct Process {
     pid: u32,
-    /// Socket fd links, ascending fd.
-    links: Vec<(u32, PathBuf)>,
     /// The fd directory could not be read (`EACCES`).
     denied: bool,
+}
+
+/// The socket fd links of the process being scanned, ascending fd, and scratch space reused from process to process.
+#[derive(Default)]
+struct Links {
+    /// fd and the range of its target in `targets`.
+    links: Vec<(u32, std::ops::Range<usize>)>,
+    targets: Vec<u8>,
+    fds: Vec<u32>,
+    dents: Vec<u8>,
+}
+
+impl Links {
+    fn clear(&mut self) {
+        self.links.clear();
+        self.targets.clear();
+        self.fds.clear();
+    }
+
+    fn is_empty(&self) -> bool {
+        self.links.is_empty()
+    }
 }
 
 enum Outcome {
@@ -97,10 +116,12 @@ impl Scanner<'_> {
         pids.sort_unstable();
         // The collector itself holds no socket worth archiving, only the descriptors of its own scan.
         let own = std::process::id();
+        let mut links = Links::default();
         for pid in pids.into_iter().filter(|&pid| pid != own) {
             check_signal()?;
-            match self.scan(pid, &mut scan) {
-                Outcome::Found(process) => self.archive(process, archive, &mut scan)?,
+            links.clear();
+            match self.scan(pid, &mut scan, &mut links) {
+                Outcome::Found(process) => self.archive(process, &links, archive, &mut scan)?,
                 Outcome::Skipped => {}
                 Outcome::Vanished => scan.vanished_processes += 1,
             }
@@ -108,15 +129,11 @@ impl Scanner<'_> {
         Ok(scan)
     }
 
-    /// Lists the socket links of one process of our network namespace.
-    fn scan(&mut self, pid: u32, scan: &mut Scan) -> Outcome {
+    /// Lists the socket links of one process of our network namespace into `links`.
+    fn scan(&mut self, pid: u32, scan: &mut Scan, links: &mut Links) -> Outcome {
         let base = PathBuf::from(format!("/proc/{pid}"));
         let named = self.netlink_pids.contains(&pid);
-        let mut process = Process {
-            pid,
-            links: Vec::new(),
-            denied: false,
-        };
+        let mut process = Process { pid, denied: false };
         // A process whose namespace cannot be told (EACCES, or a zombie without one) is tried anyway.
         let ours = match (&self.own_netns, fs::read_link(base.join("ns/net"))) {
             (Some(own), Ok(link)) => link.as_os_str() == own,
@@ -129,8 +146,9 @@ impl Scanner<'_> {
                 Outcome::Skipped
             };
         }
-        let fd_dir = base.join("fd");
-        let dir = match fs::read_dir(&fd_dir) {
+        let fd_dir = format!("/proc/{pid}/fd");
+        let c_path = CString::new(fd_dir.as_bytes()).unwrap_or_default();
+        let dir = match FdDir::open(&c_path) {
             Ok(dir) => dir,
             Err(e) if e.raw_os_error() == Some(libc::EACCES) => {
                 process.denied = true;
@@ -139,34 +157,28 @@ impl Scanner<'_> {
             Err(e) if is_vanished(&e) => return Outcome::Vanished,
             Err(e) => {
                 self.warnings
-                    .push(warning(format_args!("reading {}", fd_dir.display()), &e));
+                    .push(warning(format_args!("reading {fd_dir}"), &e));
                 return Outcome::Found(process);
             }
         };
-        let mut fds = Vec::new();
-        for entry in dir {
-            match entry {
-                Ok(entry) => fds.extend(
-                    entry
-                        .file_name()
-                        .to_str()
-                        .and_then(|n| n.parse::<u32>().ok()),
-                ),
-                Err(e) if is_vanished(&e) => return Outcome::Vanished,
-                Err(e) => {
-                    self.warnings
-                        .push(warning(format_args!("reading {}", fd_dir.display()), &e));
-                    break;
-                }
-            }
+        match dir.fds(&mut links.dents, &mut links.fds) {
+            Ok(()) => {}
+            Err(e) if is_vanished(&e) => return Outcome::Vanished,
+            // What was listed before the error is kept.
+            Err(e) => self
+                .warnings
+                .push(warning(format_args!("reading {fd_dir}"), &e)),
         }
-        fds.sort_unstable();
+        links.fds.sort_unstable();
         // Unreadable links are summed up per error, one warning each, rather than one warning per fd.
         let mut unreadable: Vec<(String, usize)> = Vec::new();
-        for fd in fds {
-            match fs::read_link(fd_dir.join(format!("{fd}"))) {
-                Ok(target) if is_socket(&target) => process.links.push((fd, target)),
-                Ok(_) => {}
+        for &fd in &links.fds {
+            let start = links.targets.len();
+            match dir.read_link(fd, &mut links.targets) {
+                Ok(()) if is_socket(&links.targets[start..]) => {
+                    links.links.push((fd, start..links.targets.len()));
+                }
+                Ok(()) => links.targets.truncate(start),
                 Err(e) if is_vanished(&e) => scan.vanished_fds += 1,
                 Err(e) => {
                     let name = errno_name(&e);
@@ -178,10 +190,8 @@ impl Scanner<'_> {
             }
         }
         for (name, count) in unreadable {
-            self.warnings.push(format!(
-                "readlink {}/*: {name} for {count} fd(s)",
-                fd_dir.display()
-            ));
+            self.warnings
+                .push(format!("readlink {fd_dir}/*: {name} for {count} fd(s)"));
         }
         Outcome::Found(process)
     }
@@ -190,13 +200,14 @@ impl Scanner<'_> {
     fn archive(
         &mut self,
         process: Process,
+        links: &Links,
         archive: &mut Archive,
         scan: &mut Scan,
     ) -> Result<(), Error> {
         let pid = process.pid;
         let dir = PathBuf::from(format!("proc/{pid}"));
         let mut files = Vec::new();
-        if !process.links.is_empty() || self.netlink_pids.contains(&pid) {
+        if !links.is_empty() || self.netlink_pids.contains(&pid) {
             for name in ["cmdline", "stat"] {
                 let source = Path::new("/").join(&dir).join(name);
                 match read_whole(&source) {
@@ -219,14 +230,14 @@ impl Scanner<'_> {
         for (path, data) in &files {
             archive.file(path, data)?;
         }
-        for (fd, target) in &process.links {
-            archive.symlink(&dir.join(format!("fd/{fd}")), target)?;
+        for (fd, target) in &links.links {
+            archive.fd_link(pid, *fd, &links.targets[target.clone()])?;
         }
         if process.denied {
             archive.denied_dir(&dir.join("fd"))?;
             scan.fd_denied.push(pid);
         }
-        if !process.links.is_empty() {
+        if !links.is_empty() {
             scan.processes += 1;
         }
         Ok(())
@@ -268,9 +279,9 @@ mod tests {
 
     #[test]
     fn socket_targets() {
-        assert!(is_socket(Path::new("socket:[12345]")));
-        assert!(is_socket(Path::new("[0000]:12345")));
-        assert!(!is_socket(Path::new("pipe:[12345]")));
-        assert!(!is_socket(Path::new("/dev/null")));
+        assert!(is_socket(b"socket:[12345]"));
+        assert!(is_socket(b"[0000]:12345"));
+        assert!(!is_socket(b"pipe:[12345]"));
+        assert!(!is_socket(b"/dev/null"));
     }
 }
