@@ -13,8 +13,8 @@
 # order:
 #   netsnap-collect -o OUT      (OUT removed before each run; default /tmp/x.tar.gz)
 #   netstat -tanp > /dev/null
-# and prints medians and ranges (wall-clock seconds), the archive size and the
-# socket count.  Everything it creates is removed on exit (trap), whatever
+# and prints medians and ranges (wall-clock and CPU seconds), the archive size
+# and the socket count.  Everything it creates is removed on exit (trap), whatever
 # happens.  Needs root, ip, python3 and netstat.
 SCENARIO=bench-collector
 source "$(dirname "${BASH_SOURCE[0]}")/scenarios/lib.sh"
@@ -57,22 +57,26 @@ start "" bench-many "$CONNS" "$PROCS"
 wait_ready bench-many 600
 log "state built in $(bc <<<"$EPOCHREALTIME - $t0") s"
 
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 # The timing loop runs in one shell inside the namespace, so `ip netns exec`
-# itself is not timed.  Output: lines "tool seconds".
+# itself is not timed.  Output: lines "TOOL WALL CPU".
 times=$(ip netns exec "$ns" bash -s -- "$ROUNDS" "$COLLECTOR" "$OUT" <<'INNER'
 set -euo pipefail
 rounds=$1 collector=$2 out=$3
+TIMEFORMAT='%R %U %S'
+# Prints "TOOL WALL CPU" (seconds; CPU = user + system of the tool).
+timed() {
+	local tool=$1 t
+	shift
+	t=$({ time "$@" >/dev/null 2>&1; } 2>&1)
+	awk -v tool="$tool" '{ printf "%s %s %.3f\n", tool, $1, $2 + $3 }' <<<"$t"
+}
 run_collect() {
 	rm -f -- "$out"
-	local t=$EPOCHREALTIME
-	"$collector" -o "$out" 2>/dev/null
-	echo "collect $(bc <<<"$EPOCHREALTIME - $t")"
+	timed collect "$collector" -o "$out"
+	[[ -s $out ]]
 }
-run_netstat() {
-	local t=$EPOCHREALTIME
-	netstat -tanp >/dev/null 2>&1
-	echo "netstat $(bc <<<"$EPOCHREALTIME - $t")"
-}
+run_netstat() { timed netstat netstat -tanp; }
 # One untimed warm-up each (page cache, dentries).
 run_collect >/dev/null
 run_netstat >/dev/null
@@ -87,24 +91,27 @@ size=$(stat -c %s "$OUT")
 lines=$(ip netns exec "$ns" netstat -tanp 2>/dev/null | wc -l)
 entries=$(tar -tzf "$OUT" | wc -l)
 
-stats() { # tool -> "median min max"
-	awk -v t="$1" '$1 == t { print $2 }' <<<"$times" | sort -g |
+stats() { # tool column -> "median min max"
+	awk -v t="$1" -v c="$2" '$1 == t { print $c }' <<<"$times" | sort -g |
 		awk '{ v[NR] = $1 } END {
 			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 			printf "%.3f %.3f %.3f", m, v[1], v[NR] }'
 }
-read -r cm cmin cmax <<<"$(stats collect)"
-read -r nm nmin nmax <<<"$(stats netstat)"
+read -r cm cmin cmax <<<"$(stats collect 2)"
+read -r nm nmin nmax <<<"$(stats netstat 2)"
+read -r ccm ccmin ccmax <<<"$(stats collect 3)"
+read -r ncm ncmin ncmax <<<"$(stats netstat 3)"
 echo
 echo "TCP sockets: $socks (proc/net/tcp + tcp6 rows), $procs processes holding them; netstat -tanp printed $lines lines"
 echo "archive: $size bytes ($(awk -v s="$size" 'BEGIN { printf "%.2f MB", s / 1e6 }'), $entries entries)"
-echo "rounds: $ROUNDS, alternating; wall-clock seconds"
+echo "rounds: $ROUNDS, alternating; seconds (wall clock, and CPU = user + system)"
+echo "load average before the rounds: $load"
 echo
-echo "| tool | median | min | max |"
-echo "|---|---:|---:|---:|"
-echo "| \`netsnap-collect -o $OUT\` | $cm | $cmin | $cmax |"
-echo "| \`netstat -tanp > /dev/null\` | $nm | $nmin | $nmax |"
+echo "| tool | wall median | wall min | wall max | CPU median | CPU min | CPU max |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| \`netsnap-collect -o $OUT\` | $cm | $cmin | $cmax | $ccm | $ccmin | $ccmax |"
+echo "| \`netstat -tanp > /dev/null\` | $nm | $nmin | $nmax | $ncm | $ncmin | $ncmax |"
 echo
-awk -v c="$cm" -v n="$nm" 'BEGIN { printf "netstat / collector (medians): %.2fx\n", n / c }'
+awk -v c="$cm" -v n="$nm" -v cc="$ccm" -v nc="$ncm" 'BEGIN { printf "netstat / collector (medians): wall %.2fx, CPU %.2fx\n", n / c, nc / cc }'
 echo
 echo "raw:"; sed 's/^/  /' <<<"$times"
