@@ -209,6 +209,18 @@ impl ProgramMap {
         self.text.get(p + 1..p + 1 + len)
     }
 
+    /// The processes with a name, in the order netstat met them (ascending
+    /// pid).
+    pub fn processes(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut at = 0usize;
+        std::iter::from_fn(move || {
+            let len = *self.text.get(at + 4)? as usize;
+            let id = u32::try_from(at).ok()?;
+            at += 5 + len;
+            Some(id)
+        })
+    }
+
     /// Whether no inode has a process.
     pub fn is_empty(&self) -> bool {
         self.inodes.is_empty()
@@ -291,6 +303,14 @@ mod tests {
             assert_eq!(got.get(inode), w, "{inode}");
         }
         assert!(got.message.is_empty());
+        let ids: Vec<u32> = got.processes().collect();
+        assert_eq!(ids.len(), got.process_count());
+        let pids: Vec<u32> = ids.iter().filter_map(|&i| got.pid_of(i)).collect();
+        assert!(pids.windows(2).all(|w| w[0] < w[1]));
+        for (&id, &pid) in ids.iter().zip(&pids) {
+            let name = got.name_of(id).unwrap_or_default();
+            assert!(name.starts_with(format!("{pid}/").as_bytes()));
+        }
         assert_eq!(got.is_empty(), want.is_empty());
     }
 
@@ -313,6 +333,7 @@ mod tests {
         assert_eq!(m.get(5), b"3/nc");
         assert_eq!(m.get(6), b"-");
         assert_eq!(m.process(5).and_then(|i| m.pid_of(i)), Some(3));
+        assert_eq!(m.processes().count(), 1);
     }
 
     #[test]

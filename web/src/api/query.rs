@@ -16,11 +16,10 @@ use std::rc::Rc;
 
 use memchr::memmem::Finder;
 use netsnap::model::{Addr, InetKind, InetRow, Snapshot, UnixRow, UnixTable};
-use netsnap::parse::cmdline::netstat_program;
 use netsnap::render::json::{
     self, inet_state, proto_name, split_program, unix_listening, unix_state, user_text,
 };
-use netsnap::render::programs::PROGNAME_WIDTH;
+use netsnap::render::programs::ProgramMap;
 use serde::{Deserialize, Serialize};
 
 /// Rows returned when the query gives no `limit`.
@@ -354,51 +353,45 @@ fn unix_row(snap: &Snapshot, src: u32) -> Option<(&UnixTable, &UnixRow)> {
     Some((t, t.rows.get(src as usize)?))
 }
 
-/// Which process `netstat -p` names for each socket inode: the rules of
-/// netsnap's [`ProgramMap`](netsnap::render::programs::ProgramMap) (processes by ascending pid, then fd; the first
-/// one wins; a process without a `cmdline` is passed over; `pid/argv0` cut
-/// to 19 bytes), kept as one small record per process instead of a string
-/// per socket. Fills `ix.procs` and `ix.programs`.
-fn process_map(snap: &Snapshot, ix: &mut Index) -> FxMap<u64, u32> {
-    let p = &snap.processes;
-    let mut map: FxMap<u64, u32> = FxMap::default();
-    map.reserve(p.fds.len());
-    let mut fds = p.fds.iter().peekable();
-    while let Some(first) = fds.peek().copied() {
-        let pid = first.pid;
-        let mut id: Option<u32> = None;
-        while let Some(link) = fds.next_if(|l| l.pid == pid) {
-            let Some(inode) = link.inode else {
-                continue;
-            };
-            let this = match id {
-                Some(i) => i,
-                None => {
-                    let Some(cmdline) = p.cmdlines.get(&pid) else {
-                        continue;
-                    };
-                    let mut text = format!("{pid}/").into_bytes();
-                    text.extend_from_slice(netstat_program(cmdline));
-                    text.truncate(PROGNAME_WIDTH - 1);
-                    let name = split_program(&text).map_or(&[][..], |(_, n)| n);
-                    let program = ix.programs.id(&json::text(name));
-                    ix.procs.push((pid, program));
-                    let i = (ix.procs.len() - 1) as u32;
-                    id = Some(i);
-                    i
-                }
-            };
-            map.entry(inode).or_insert(this);
-        }
+/// Which process `netstat -p` names for each socket inode: netsnap's
+/// [`ProgramMap`] (processes by ascending pid, then fd; the first one
+/// wins; a process without a `cmdline` is passed over; `pid/argv0` cut to
+/// 19 bytes), with one small record per process in `ix.procs`.
+struct ProcessOf {
+    map: ProgramMap,
+    /// The map's process ids, in the order of `ix.procs` (ascending).
+    ids: Vec<u32>,
+}
+
+impl ProcessOf {
+    /// The index into `ix.procs` of the process named for an inode.
+    fn get(&self, inode: u64) -> Option<u32> {
+        let id = self.map.process(inode)?;
+        self.ids.binary_search(&id).ok().map(|i| i as u32)
     }
-    map
+}
+
+/// Builds the inode-to-process map; fills `ix.procs` and `ix.programs`.
+fn process_map(snap: &Snapshot, ix: &mut Index) -> ProcessOf {
+    let map = ProgramMap::build(&snap.processes, snap.manifest.euid);
+    let mut ids = Vec::with_capacity(map.process_count());
+    for id in map.processes() {
+        let (Some(pid), Some(text)) = (map.pid_of(id), map.name_of(id)) else {
+            continue;
+        };
+        let name = split_program(text).map_or(&[][..], |(_, n)| n);
+        let program = ix.programs.id(&json::text(name));
+        ix.procs.push((pid, program));
+        ids.push(id);
+    }
+    ProcessOf { map, ids }
 }
 
 /// What [`Index::build`] keeps while it walks the rows.
 struct Builder<'a> {
     snap: &'a Snapshot,
     /// Socket inode to process, as `netstat -p` assigns them.
-    proc_of: FxMap<u64, u32>,
+    proc_of: ProcessOf,
     ix: Index,
     /// Interned state by table kind and state number (below 16).
     state_ids: [[u16; 16]; 9],
@@ -439,7 +432,7 @@ impl Builder<'_> {
 
     /// The process `netstat -p` names for an inode.
     fn process(&self, inode: u64) -> u32 {
-        self.proc_of.get(&inode).copied().unwrap_or(NONE)
+        self.proc_of.get(inode).unwrap_or(NONE)
     }
 
     fn inet(&mut self, kind: InetKind, src: usize, r: &InetRow) {
@@ -1255,7 +1248,6 @@ mod tests {
 
     #[test]
     fn process_map_is_program_map() {
-        use netsnap::render::programs::ProgramMap;
         let dir = format!("{}/../fixtures", env!("CARGO_MANIFEST_DIR"));
         for e in std::fs::read_dir(dir).expect("fixtures").flatten() {
             let Ok(data) = std::fs::read(e.path().join("snapshot.tar.gz")) else {
@@ -1283,7 +1275,7 @@ mod tests {
             for link in &snap.processes.fds {
                 let Some(inode) = link.inode else { continue };
                 let want = json::text(pm.get(inode)).into_owned();
-                let got = match map.get(&inode).and_then(|&i| ix.procs.get(i as usize)) {
+                let got = match map.get(inode).and_then(|i| ix.procs.get(i as usize)) {
                     Some(&(pid, prog)) => format!("{pid}/{}", ix.programs.get(prog).unwrap_or("")),
                     None => "-".to_string(),
                 };
