@@ -109,8 +109,9 @@ wait_ready() {
 	local role=$1 secs=${2:-60} st i
 	st=$(state_dir)
 	for ((i = 0; i < secs * 10; i++)); do
-		grep -qx '@@ready' "$st/$role.log" && return 0
-		grep -qx '@@failed' "$st/$role.log" && { cat "$st/$role.log" >&2; die "$role failed"; }
+		# (The log appears once the backgrounded holder has started.)
+		grep -qsx '@@ready' "$st/$role.log" && return 0
+		grep -qsx '@@failed' "$st/$role.log" && { cat "$st/$role.log" >&2; die "$role failed"; }
 		sleep 0.1
 	done
 	cat "$st/$role.log" >&2
