@@ -100,6 +100,8 @@ fn one_fixture(
                 &netsnap::LoadPlan {
                     processes: false,
                     frames: false,
+                    sockets: false,
+                    only_tables: None,
                 },
                 &netsnap::Limits::default(),
             )

@@ -1,10 +1,21 @@
 //! Reading a snapshot archive: gzip or plain tar, streamed from any reader,
 //! entry by entry, in memory, under limits. This module knows nothing about
 //! /proc; it hands each entry's path and content to a visitor.
+//!
+//! The input is inflated in large blocks ([`blocks`]), natively on a thread
+//! of its own while the caller's thread walks the tar headers and hands
+//! entries to the visitor; tar headers are read where they lie in the
+//! blocks, and file contents are handed over without copying when they lie
+//! in one block, or piece by piece to a visitor that streams them.
 
 use std::io::{self, Read};
 
 use crate::diag::{Diagnostic, Error};
+
+mod blocks;
+mod tar;
+
+pub use blocks::BLOCK;
 
 /// Limits that keep a hostile archive from exhausting memory or time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +29,7 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// Room for a million-socket snapshot (about 630 MB of tar), and an
+    /// Room for a million-socket snapshot (about 640 MB of tar), and an
     /// early stop for a gzip bomb.
     fn default() -> Self {
         Limits {
@@ -45,37 +56,17 @@ pub enum Entry<'a> {
 /// What the visitor wants next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flow {
-    /// Go on with the next entry.
+    /// Go on with the next entry (from [`Visitor::wants`]: hand over this
+    /// file's content whole, through [`Visitor::visit`]).
     Continue,
     /// Stop reading: everything needed has been seen.
     Stop,
     /// Skip this entry's content (the visitor does not need it).
     Skip,
-}
-
-/// Counts decompressed bytes and fails once the limit is passed.
-struct Capped<R> {
-    inner: R,
-    read: u64,
-    max: u64,
-}
-
-const CAP_MESSAGE: &str = "netsnap: decompressed size limit";
-
-impl<R: Read> Read for Capped<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        if self.read > self.max {
-            return Err(io::Error::other(CAP_MESSAGE));
-        }
-        Ok(n)
-    }
-}
-
-fn is_limit(e: &io::Error) -> bool {
-    e.get_ref()
-        .is_some_and(|inner| inner.to_string() == CAP_MESSAGE)
+    /// (From [`Visitor::wants`].) Hand this file's content over in pieces,
+    /// as it is inflated, through [`Visitor::piece`] and then
+    /// [`Visitor::end`], instead of whole.
+    Stream,
 }
 
 /// Normalises an entry path: drops a leading `./`; refuses absolute paths
@@ -97,23 +88,29 @@ pub fn normalise(path: &[u8]) -> Result<String, &'static str> {
 
 /// Receives the entries of an archive.
 pub trait Visitor {
-    /// Whether the content of the regular file at `path` is wanted
-    /// ([`Flow::Skip`] if not), or reading should stop.
+    /// Whether the content of the regular file at `path` is wanted whole
+    /// ([`Flow::Continue`]), in pieces ([`Flow::Stream`]), not at all
+    /// ([`Flow::Skip`]), or reading should stop.
     fn wants(&mut self, path: &str) -> Flow;
     /// One entry.
     fn visit(&mut self, path: &str, entry: Entry<'_>) -> Flow;
+    /// The next piece of a streamed file's content.
+    fn piece(&mut self, path: &str, data: &[u8]) {
+        let _ = (path, data);
+    }
+    /// The end of a streamed file.
+    fn end(&mut self, path: &str) -> Flow {
+        let _ = path;
+        Flow::Continue
+    }
 }
 
-/// Reads every entry of a snapshot and hands it to `visitor`, until the end,
-/// an error, or [`Flow::Stop`]. Problems that still let reading go on (a bad
-/// name, a truncated tail) become diagnostics. Fails only when nothing could
-/// be read at all, or a limit is exceeded.
-pub fn read_entries<R: Read>(
-    input: R,
-    limits: &Limits,
-    diagnostics: &mut Vec<Diagnostic>,
-    visitor: &mut impl Visitor,
-) -> Result<(), Error> {
+/// Checks the first bytes: a gzip stream, or a tar archive (a ustar header
+/// or a zero block). Returns the whole input again and whether it is gzip.
+/// The input with its first bytes put back in front.
+type Sniffed<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
+
+fn sniff<R: Read>(input: R) -> Result<(Sniffed<R>, bool), Error> {
     let mut input = input;
     let mut head = Vec::with_capacity(512);
     (&mut input)
@@ -121,121 +118,49 @@ pub fn read_entries<R: Read>(
         .read_to_end(&mut head)
         .map_err(|e| Error::Io(e.to_string()))?;
     let gz = head.starts_with(&[0x1f, 0x8b]);
-    let stream: Box<dyn Read + '_> = if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(
-            io::Cursor::new(head).chain(input),
-        ))
-    } else {
+    if !gz {
         let ustar = head.get(257..262) == Some(&b"ustar"[..]);
         let zero_block = head.len() == 512 && head.iter().all(|&b| b == 0);
         if !ustar && !zero_block {
             return Err(Error::NotAnArchive);
         }
-        Box::new(io::Cursor::new(head).chain(input))
-    };
-    let capped = Capped {
-        inner: stream,
-        read: 0,
-        max: limits.max_decompressed,
-    };
-    let mut archive = tar::Archive::new(capped);
-    let entries = archive.entries().map_err(|e| map_io(&e, limits))?;
-    let mut count: u64 = 0;
-    let mut buf = Vec::new();
-    for entry in entries {
-        let mut entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                if is_limit(&e) {
-                    return Err(limit_error(limits));
-                }
-                if count == 0 {
-                    return Err(if gz {
-                        Error::Damaged(format!("no entry could be read: {e}"))
-                    } else {
-                        Error::NotAnArchive
-                    });
-                }
-                diagnostics.push(Diagnostic::file(
-                    "archive",
-                    format!("reading stopped after {count} entries: {e}"),
-                ));
-                break;
-            }
-        };
-        count += 1;
-        if count > limits.max_entries {
-            return Err(Error::Limit {
-                name: "number of entries",
-                value: limits.max_entries,
-                hint: "raise it with --max-entries",
-            });
-        }
-        let raw_path = entry.path_bytes().into_owned();
-        let path = match normalise(&raw_path) {
-            Ok(p) => p,
-            Err(why) => {
-                diagnostics.push(Diagnostic::file(
-                    "archive",
-                    format!(
-                        "entry {count} skipped: {why}: {}",
-                        String::from_utf8_lossy(&raw_path)
-                    ),
-                ));
-                continue;
-            }
-        };
-        let header = entry.header();
-        let kind = header.entry_type();
-        let flow = if kind.is_file() || kind == tar::EntryType::Continuous {
-            let size = entry.size();
-            if size > limits.max_entry_size {
-                return Err(Error::Limit {
-                    name: "size of one entry",
-                    value: limits.max_entry_size,
-                    hint: "raise it with --max-entry-size",
-                });
-            }
-            // Ask first whether the content is wanted at all.
-            match visitor.wants(&path) {
-                Flow::Stop => break,
-                Flow::Skip => Flow::Skip,
-                Flow::Continue => {
-                    buf.clear();
-                    if let Err(e) = (&mut entry).take(size).read_to_end(&mut buf) {
-                        if is_limit(&e) {
-                            return Err(limit_error(limits));
-                        }
-                        diagnostics.push(Diagnostic::file(
-                            &path,
-                            format!("content truncated after {} bytes: {e}", buf.len()),
-                        ));
-                        let _ = visitor.visit(&path, Entry::File(&buf));
-                        break;
-                    }
-                    visitor.visit(&path, Entry::File(&buf))
-                }
-            }
-        } else if kind.is_symlink() {
-            let target = entry
-                .link_name_bytes()
-                .map(|c| c.into_owned())
-                .unwrap_or_default();
-            visitor.visit(&path, Entry::Symlink(&target))
-        } else if kind.is_dir() {
-            let mode = header.mode().unwrap_or(0o755);
-            visitor.visit(&path, Entry::Dir(mode))
-        } else {
-            visitor.visit(&path, Entry::Other)
-        };
-        if flow == Flow::Stop {
-            break;
-        }
     }
-    Ok(())
+    Ok((io::Cursor::new(head).chain(input), gz))
 }
 
-fn limit_error(limits: &Limits) -> Error {
+/// Reads every entry of a snapshot and hands it to `visitor`, until the end,
+/// an error, or [`Flow::Stop`]. Problems that still let reading go on (a bad
+/// name, a truncated tail) become diagnostics. Fails only when nothing could
+/// be read at all, or a limit is exceeded. Everything runs on the caller's
+/// thread.
+pub fn read_entries<R: Read>(
+    input: R,
+    limits: &Limits,
+    diagnostics: &mut Vec<Diagnostic>,
+    visitor: &mut impl Visitor,
+) -> Result<(), Error> {
+    let (source, gz) = sniff(input)?;
+    blocks::with_blocks(source, gz, limits.max_decompressed, |blocks| {
+        tar::walk(blocks, gz, limits, diagnostics, visitor)
+    })
+}
+
+/// [`read_entries`], with the input read and inflated on a second thread
+/// when [`crate::par::threads`] allows.
+pub fn read_entries_par<R: Read + Send>(
+    input: R,
+    limits: &Limits,
+    diagnostics: &mut Vec<Diagnostic>,
+    visitor: &mut impl Visitor,
+) -> Result<(), Error> {
+    let (source, gz) = sniff(input)?;
+    let threads = crate::par::threads();
+    blocks::with_blocks_par(source, gz, limits.max_decompressed, threads, |blocks| {
+        tar::walk(blocks, gz, limits, diagnostics, visitor)
+    })
+}
+
+pub(crate) fn limit_error(limits: &Limits) -> Error {
     Error::Limit {
         name: "decompressed size",
         value: limits.max_decompressed,
@@ -243,10 +168,158 @@ fn limit_error(limits: &Limits) -> Error {
     }
 }
 
-fn map_io(e: &io::Error, limits: &Limits) -> Error {
-    if is_limit(e) {
-        limit_error(limits)
-    } else {
-        Error::Damaged(e.to_string())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records what a visitor is handed.
+    #[derive(Default)]
+    struct Record {
+        seen: Vec<(String, String)>,
+        stream: bool,
+        streamed: Vec<u8>,
+    }
+
+    impl Visitor for Record {
+        fn wants(&mut self, _path: &str) -> Flow {
+            if self.stream {
+                Flow::Stream
+            } else {
+                Flow::Continue
+            }
+        }
+        fn visit(&mut self, path: &str, entry: Entry<'_>) -> Flow {
+            let what = match entry {
+                Entry::File(d) => format!("file {}", String::from_utf8_lossy(d)),
+                Entry::Symlink(t) => format!("link {}", String::from_utf8_lossy(t)),
+                Entry::Dir(m) => format!("dir {m:o}"),
+                Entry::Other => "other".to_string(),
+            };
+            self.seen.push((path.to_string(), what));
+            Flow::Continue
+        }
+        fn piece(&mut self, _path: &str, data: &[u8]) {
+            self.streamed.extend_from_slice(data);
+        }
+        fn end(&mut self, path: &str) -> Flow {
+            let text = String::from_utf8_lossy(&self.streamed).into_owned();
+            self.seen.push((path.to_string(), format!("file {text}")));
+            self.streamed.clear();
+            Flow::Continue
+        }
+    }
+
+    fn sample(gzip: bool) -> Vec<u8> {
+        let mut b = ::tar::Builder::new(Vec::new());
+        let mut add = |path: &str, data: &[u8]| {
+            let mut h = ::tar::Header::new_gnu();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            let _ = b.append_data(&mut h, path, data);
+        };
+        add("./proc/net/tcp", b"header\nrow\n");
+        add(&format!("proc/{}/x", "d".repeat(120)), b"long name");
+        add("proc/net/big", &vec![b'z'; 3 * BLOCK + 17]);
+        let mut h = ::tar::Header::new_gnu();
+        h.set_entry_type(::tar::EntryType::Symlink);
+        h.set_size(0);
+        h.set_mode(0o777);
+        let _ = b.append_link(&mut h, "proc/1/fd/3", "socket:[42]");
+        let mut h = ::tar::Header::new_gnu();
+        h.set_entry_type(::tar::EntryType::Directory);
+        h.set_size(0);
+        h.set_mode(0o500);
+        h.set_cksum();
+        let _ = b.append_data(&mut h, "proc/1/fd/", &b""[..]);
+        let tar = b.into_inner().unwrap_or_default();
+        if gzip {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            let _ = std::io::Write::write_all(&mut e, &tar);
+            e.finish().unwrap_or_default()
+        } else {
+            tar
+        }
+    }
+
+    fn read(
+        data: &[u8],
+        stream: bool,
+        threads: usize,
+    ) -> (Result<(), Error>, Record, Vec<Diagnostic>) {
+        crate::par::set_threads(threads);
+        let mut r = Record {
+            stream,
+            ..Record::default()
+        };
+        let mut d = Vec::new();
+        let res = read_entries_par(data, &Limits::default(), &mut d, &mut r);
+        crate::par::set_threads(0);
+        (res, r, d)
+    }
+
+    #[test]
+    fn reads_every_kind_whole_and_streamed_on_one_and_two_threads() {
+        for gzip in [false, true] {
+            let data = sample(gzip);
+            for (stream, threads) in [(false, 1), (true, 1), (false, 2), (true, 2)] {
+                let (res, r, d) = read(&data, stream, threads);
+                assert_eq!(res, Ok(()));
+                assert!(d.is_empty(), "{d:?}");
+                let paths: Vec<&str> = r.seen.iter().map(|(p, _)| p.as_str()).collect();
+                let long = format!("proc/{}/x", "d".repeat(120));
+                assert_eq!(
+                    paths,
+                    vec![
+                        "proc/net/tcp",
+                        long.as_str(),
+                        "proc/net/big",
+                        "proc/1/fd/3",
+                        "proc/1/fd"
+                    ]
+                );
+                assert_eq!(r.seen[0].1, "file header\nrow\n");
+                assert_eq!(r.seen[2].1.len(), 5 + 3 * BLOCK + 17);
+                assert_eq!(r.seen[3].1, "link socket:[42]");
+                assert_eq!(r.seen[4].1, "dir 500");
+            }
+        }
+    }
+
+    #[test]
+    fn truncated_and_broken_input() {
+        let data = sample(true);
+        let (res, r, d) = read(&data[..data.len() / 2], false, 2);
+        assert_eq!(res, Ok(()));
+        assert!(!r.seen.is_empty());
+        assert!(!d.is_empty());
+        let (res, _, _) = read(&data[..20], false, 2);
+        assert!(matches!(res, Err(Error::Damaged(_))), "{res:?}");
+        let (res, _, _) = read(b"", false, 1);
+        assert_eq!(res, Err(Error::NotAnArchive));
+        let mut plain = sample(false);
+        plain[148] ^= 1; // first header's checksum
+        let (res, _, _) = read(&plain, false, 1);
+        assert!(matches!(res, Err(Error::NotAnArchive)), "{res:?}");
+    }
+
+    #[test]
+    fn decompressed_limit_stops_a_bomb() {
+        let zeros = vec![0u8; 8 << 20];
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let _ = std::io::Write::write_all(&mut e, &sample(false));
+        let _ = std::io::Write::write_all(&mut e, &zeros);
+        let bomb = e.finish().unwrap_or_default();
+        let limits = Limits {
+            max_decompressed: 1 << 20,
+            ..Limits::default()
+        };
+        for threads in [1, 2] {
+            crate::par::set_threads(threads);
+            let mut r = Record::default();
+            let res = read_entries_par(&bomb[..], &limits, &mut Vec::new(), &mut r);
+            crate::par::set_threads(0);
+            assert_eq!(res, Err(limit_error(&limits)));
+        }
     }
 }

@@ -31,7 +31,7 @@ pub mod render;
 
 pub use archive::Limits;
 pub use diag::{Diagnostic, Error};
-pub use load::{LoadPlan, load};
+pub use load::{LoadPlan, load, load_par};
 pub use model::Snapshot;
 pub use render::Output;
 
@@ -40,7 +40,7 @@ use netstat::args::{self, Parsed};
 /// Runs a netstat command line (arguments after `netstat`) on the snapshot
 /// read from `input`. Options that make netstat stop while parsing (usage
 /// errors, `-V`, `-h`) are answered without reading the snapshot.
-pub fn netstat_from_reader<R: std::io::Read, A: AsRef<[u8]>>(
+pub fn netstat_from_reader<R: std::io::Read + Send, A: AsRef<[u8]>>(
     input: R,
     args: &[A],
     limits: &Limits,
@@ -60,7 +60,7 @@ pub fn netstat_from_reader<R: std::io::Read, A: AsRef<[u8]>>(
         }
         Parsed::Run(o) => o,
     };
-    let snap = load(input, &netstat::plan(&opts), limits)?;
+    let snap = load_par(input, &netstat::plan(&opts), limits)?;
     let mut out = netstat::run(&snap, &opts);
     out.diagnostics = snap.diagnostics;
     Ok(out)

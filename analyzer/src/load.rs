@@ -14,6 +14,39 @@ pub struct LoadPlan {
     pub processes: bool,
     /// Whether frames after the first (`frames/<k>/…`, for `-c`) are needed.
     pub frames: bool,
+    /// Whether the socket tables are parsed (views that list sockets);
+    /// without it they are skipped unread.
+    pub sockets: bool,
+    /// When set, the only files of [`TABLE_FILES`] the view reads (a mask
+    /// of their indexes), and it needs nothing after them: the other tables
+    /// are skipped unread, and reading stops once every one of these that
+    /// the manifest lists as captured has been read.
+    pub only_tables: Option<u32>,
+}
+
+/// The files [`LoadPlan::only_tables`] names, by bit index.
+pub const TABLE_FILES: [&str; 13] = [
+    "proc/net/tcp",
+    "proc/net/tcp6",
+    "proc/net/udp",
+    "proc/net/udp6",
+    "proc/net/udplite",
+    "proc/net/udplite6",
+    "proc/net/raw",
+    "proc/net/raw6",
+    "proc/net/unix",
+    "proc/net/sctp/eps",
+    "proc/net/sctp/assocs",
+    "proc/net/igmp",
+    "proc/net/igmp6",
+];
+
+/// The bit of a file of [`TABLE_FILES`].
+pub fn table_bit(path: &str) -> Option<u32> {
+    TABLE_FILES
+        .iter()
+        .position(|&p| p == path)
+        .map(|i| 1u32 << i)
 }
 
 impl LoadPlan {
@@ -22,6 +55,8 @@ impl LoadPlan {
         LoadPlan {
             processes: true,
             frames: true,
+            sockets: true,
+            only_tables: None,
         }
     }
 }
@@ -38,6 +73,58 @@ const OTHER_MAX: usize = 64 << 20;
 /// Most frames an archive may hold.
 pub const MAX_FRAMES: usize = 100_000;
 
+/// A socket table being parsed as it is inflated.
+enum TableParser {
+    Inet(InetKind, parse::inet::TableParser),
+    Unix(parse::unix::TableParser),
+}
+
+/// A streamed file: its parser and the partial line carried over between
+/// pieces.
+struct Open {
+    frame: usize,
+    parser: TableParser,
+    carry: Vec<u8>,
+}
+
+impl Open {
+    fn feed_lines(&mut self, lines: &[u8]) {
+        match &mut self.parser {
+            TableParser::Inet(_, p) => p.feed(lines),
+            TableParser::Unix(p) => p.feed(lines),
+        }
+    }
+
+    /// Feeds the whole lines of `data`, keeping a partial last line.
+    fn piece(&mut self, mut data: &[u8]) {
+        if !self.carry.is_empty() {
+            match data.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    let (head, rest) = data.split_at(i + 1);
+                    self.carry.extend_from_slice(head);
+                    let carry = std::mem::take(&mut self.carry);
+                    self.feed_lines(&carry);
+                    self.carry = carry;
+                    self.carry.clear();
+                    data = rest;
+                }
+                None => {
+                    self.carry.extend_from_slice(data);
+                    return;
+                }
+            }
+        }
+        match data.iter().rposition(|&b| b == b'\n') {
+            Some(j) => {
+                let (lines, rest) = data.split_at(j + 1);
+                self.feed_lines(lines);
+                self.carry.extend_from_slice(rest);
+            }
+            None => self.carry.extend_from_slice(data),
+        }
+    }
+}
+
 struct Loader<'p> {
     plan: &'p LoadPlan,
     snap: Snapshot,
@@ -50,6 +137,10 @@ struct Loader<'p> {
     services: Vec<u8>,
     protocols: Vec<u8>,
     passwd: Vec<u8>,
+    /// The file being streamed.
+    open: Option<Open>,
+    /// Files of [`TABLE_FILES`] read so far (frame 0).
+    seen_tables: u32,
 }
 
 /// Splits `frames/<k>/<rest>` into `(k, rest)`; other paths are frame 0.
@@ -76,6 +167,10 @@ fn inet_kind(path: &str) -> Option<InetKind> {
 
 impl Visitor for Loader<'_> {
     fn wants(&mut self, path: &str) -> Flow {
+        if self.has_all_tables() {
+            self.snap.stopped_early = true;
+            return Flow::Stop;
+        }
         let Some((frame, path)) = split_frame(path) else {
             return Flow::Skip;
         };
@@ -90,10 +185,72 @@ impl Visitor for Loader<'_> {
             self.snap.stopped_early = true;
             return Flow::Stop;
         }
+        let bit = table_bit(path);
+        if let Some(bit) = bit {
+            let unneeded = if path.starts_with("proc/net/igmp") {
+                self.plan.only_tables.is_some_and(|m| m & bit == 0)
+            } else {
+                !self.plan.sockets || self.plan.only_tables.is_some_and(|m| m & bit == 0)
+            };
+            if unneeded {
+                return Flow::Skip;
+            }
+            if frame == 0 {
+                self.seen_tables |= bit;
+            }
+        }
+        let order = self.snap.manifest.byte_order;
+        let parser = if let Some(kind) = inet_kind(path) {
+            if frame == 0 {
+                self.decoded_with = order;
+            }
+            let min = if matches!(kind, InetKind::Tcp | InetKind::Tcp6) {
+                11
+            } else {
+                10
+            };
+            TableParser::Inet(kind, parse::inet::TableParser::new(order, min))
+        } else if path == "proc/net/unix" {
+            TableParser::Unix(parse::unix::TableParser::default())
+        } else {
+            return Flow::Continue;
+        };
+        self.open = Some(Open {
+            frame,
+            parser,
+            carry: Vec::new(),
+        });
+        Flow::Stream
+    }
+
+    fn piece(&mut self, _path: &str, data: &[u8]) {
+        if let Some(open) = &mut self.open {
+            open.piece(data);
+        }
+    }
+
+    fn end(&mut self, _path: &str) -> Flow {
+        let Some(mut open) = self.open.take() else {
+            return Flow::Continue;
+        };
+        let carry = std::mem::take(&mut open.carry);
+        if !carry.is_empty() {
+            open.feed_lines(&carry);
+        }
+        let target = self.target(open.frame);
+        match open.parser {
+            TableParser::Inet(kind, p) => target.inet[kind.index()] = Some(p.finish()),
+            TableParser::Unix(p) => target.unix = Some(p.finish()),
+        }
         Flow::Continue
     }
 
     fn visit(&mut self, path: &str, entry: Entry<'_>) -> Flow {
+        // (A file was already asked about in `wants`.)
+        if !matches!(entry, Entry::File(_)) && self.has_all_tables() {
+            self.snap.stopped_early = true;
+            return Flow::Stop;
+        }
         let Some((frame, path)) = split_frame(path) else {
             return Flow::Continue;
         };
@@ -136,6 +293,29 @@ impl Visitor for Loader<'_> {
 }
 
 impl Loader<'_> {
+    /// Whether the plan names its only tables and every one of them that
+    /// the manifest lists as captured has been read (when the open file is
+    /// done).
+    fn has_all_tables(&self) -> bool {
+        let Some(only) = self.plan.only_tables else {
+            return false;
+        };
+        if self.open.is_some() || self.snap.manifest.tables.is_empty() {
+            return false;
+        }
+        let m = &self.snap.manifest;
+        let mask = |paths: &mut dyn Iterator<Item = &String>| {
+            paths.filter_map(|t| table_bit(t)).fold(0, |m, b| m | b)
+        };
+        let listed = mask(&mut m.tables.iter());
+        let missing = mask(&mut m.missing.iter().map(|x| &x.path));
+        // A needed file the manifest says nothing of may still come.
+        if only & !(listed | missing) != 0 {
+            return false;
+        }
+        only & listed & !self.seen_tables == 0
+    }
+
     /// The snapshot of one frame (0 is the main one).
     fn target(&mut self, frame: usize) -> &mut Snapshot {
         if frame == 0 {
@@ -154,10 +334,6 @@ impl Loader<'_> {
             let target = self.target(frame);
             target.manifest.byte_order = order;
             return frame_file(target, path, data);
-        }
-        let order = self.snap.manifest.byte_order;
-        if inet_kind(path).is_some() {
-            self.decoded_with = order;
         }
         match path {
             "netsnap.json" => {
@@ -228,18 +404,7 @@ impl Loader<'_> {
 
 /// A file that every frame has: socket tables, processes, other small files.
 fn frame_file(snap: &mut Snapshot, path: &str, data: &[u8]) {
-    let order = snap.manifest.byte_order;
-    if let Some(kind) = inet_kind(path) {
-        let min = if matches!(kind, InetKind::Tcp | InetKind::Tcp6) {
-            11
-        } else {
-            10
-        };
-        snap.inet[kind.index()] = Some(parse::inet::parse(data, order, min));
-        return;
-    }
     match path {
-        "proc/net/unix" => snap.unix = Some(parse::unix::parse(data)),
         "proc/net/sctp/eps" => snap.sctp_eps = Some(parse::sctp::parse_eps(data)),
         "proc/net/sctp/assocs" => snap.sctp_assocs = Some(parse::sctp::parse_assocs(data)),
         _ => {
@@ -278,9 +443,8 @@ fn swap_words(a: &mut Addr) {
     }
 }
 
-/// Reads a snapshot from `input` (gzip-compressed or plain tar).
-pub fn load<R: Read>(input: R, plan: &LoadPlan, limits: &Limits) -> Result<Snapshot, Error> {
-    let mut loader = Loader {
+fn loader(plan: &LoadPlan) -> Loader<'_> {
+    Loader {
         plan,
         snap: Snapshot::default(),
         frames: Vec::new(),
@@ -290,9 +454,31 @@ pub fn load<R: Read>(input: R, plan: &LoadPlan, limits: &Limits) -> Result<Snaps
         services: Vec::new(),
         protocols: Vec::new(),
         passwd: Vec::new(),
-    };
+        open: None,
+        seen_tables: 0,
+    }
+}
+
+/// Reads a snapshot from `input` (gzip-compressed or plain tar), on the
+/// caller's thread.
+pub fn load<R: Read>(input: R, plan: &LoadPlan, limits: &Limits) -> Result<Snapshot, Error> {
+    let mut loader = loader(plan);
     let mut diags = Vec::new();
     archive::read_entries(input, limits, &mut diags, &mut loader)?;
+    loader.snap.diagnostics.extend(diags);
+    Ok(loader.finish())
+}
+
+/// [`load`], with the input inflated on a second thread beside the parsing
+/// when [`crate::par::threads`] allows.
+pub fn load_par<R: Read + Send>(
+    input: R,
+    plan: &LoadPlan,
+    limits: &Limits,
+) -> Result<Snapshot, Error> {
+    let mut loader = loader(plan);
+    let mut diags = Vec::new();
+    archive::read_entries_par(input, limits, &mut diags, &mut loader)?;
     loader.snap.diagnostics.extend(diags);
     Ok(loader.finish())
 }

@@ -11,9 +11,9 @@ SNAPSHOT is a .tar.gz or .tar written by netsnap-collect, or - for stdin.
 flags on the machine the snapshot was taken on.
 ";
 
-fn open(path: &str) -> io::Result<Box<dyn Read>> {
+fn open(path: &str) -> io::Result<Box<dyn Read + Send>> {
     if path == "-" {
-        Ok(Box::new(io::stdin().lock()))
+        Ok(Box::new(io::stdin()))
     } else {
         Ok(Box::new(io::BufReader::with_capacity(
             1 << 20,
@@ -32,6 +32,13 @@ fn write_all(out: &mut dyn Write, data: &[u8]) -> bool {
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    // NETSNAP_THREADS=1 reads and renders on one thread (as in WebAssembly).
+    if let Some(n) = std::env::var("NETSNAP_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        netsnap::par::set_threads(n);
+    }
     let mut err = io::stderr().lock();
     let first = args.first().and_then(|a| a.to_str());
     match first {

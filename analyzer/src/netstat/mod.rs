@@ -10,7 +10,7 @@ pub mod interfaces;
 pub mod routes;
 pub mod statistics;
 
-use crate::load::LoadPlan;
+use crate::load::{LoadPlan, table_bit};
 use crate::model::{InetKind, InetTable, SctpTable, Snapshot};
 use crate::render::Output;
 use crate::render::inet::{self, Extras};
@@ -21,11 +21,54 @@ use args::NetstatOptions;
 /// What the archive must provide for these options.
 pub fn plan(opts: &NetstatOptions) -> LoadPlan {
     let sockets = opts.masquerade + opts.statistics + opts.route + opts.interfaces == 0;
+    let processes = opts.programs > 0 && sockets;
+    // netstat -s ignores -c; every other view repeats.
+    let frames = opts.continuous > 0 && opts.statistics == 0;
+    // Names come from the etc files, which lie after the tables.
+    let names =
+        !(opts.numeric_hosts && opts.numeric_ports) || (opts.extend > 1 && !opts.numeric_users);
+    let only_tables = (sockets && !processes && !frames && !names).then(|| socket_tables(opts));
     LoadPlan {
-        processes: opts.programs > 0 && sockets,
-        // netstat -s ignores -c; every other view repeats.
-        frames: opts.continuous > 0 && opts.statistics == 0,
+        processes,
+        frames,
+        sockets,
+        only_tables,
     }
+}
+
+/// The tables a socket listing reads (a mask over
+/// [`crate::load::TABLE_FILES`]), as [`Run::sockets`] chooses them; a
+/// superset is harmless.
+fn socket_tables(o: &NetstatOptions) -> u32 {
+    let requested = o.any_requested();
+    let bit = |p: &str| table_bit(p).unwrap_or(0);
+    let mut m = 0;
+    let mut pair = |on: bool, v4: &str, v6: &str| {
+        if on && (!requested || o.inet) {
+            m |= bit(v4);
+        }
+        if on && (!requested || o.inet6) {
+            m |= bit(v6);
+        }
+    };
+    pair(!requested || o.tcp, "proc/net/tcp", "proc/net/tcp6");
+    pair(!requested || o.udp, "proc/net/udp", "proc/net/udp6");
+    pair(
+        !requested || o.udplite,
+        "proc/net/udplite",
+        "proc/net/udplite6",
+    );
+    pair(!requested || o.raw, "proc/net/raw", "proc/net/raw6");
+    if !requested || o.sctp {
+        m |= bit("proc/net/sctp/eps") | bit("proc/net/sctp/assocs");
+    }
+    if o.groups > 0 {
+        m |= bit("proc/net/igmp") | bit("proc/net/igmp6");
+    }
+    if !requested || o.unix {
+        m |= bit("proc/net/unix");
+    }
+    m
 }
 
 fn header_suffix(opts: &NetstatOptions) -> &'static [u8] {

@@ -1,0 +1,251 @@
+//! The inflated tar stream as a sequence of large blocks: read and inflated
+//! on a thread of its own when there is more than one (the caller walks the
+//! previous block meanwhile), inline otherwise (WebAssembly).
+
+use std::io::{self, Read};
+use std::sync::mpsc;
+
+/// Size of one block of the tar stream.
+pub const BLOCK: usize = 1 << 20;
+
+/// Why the stream ended early.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Fail {
+    /// The decompressed-size limit was passed.
+    Limit,
+    /// Reading or inflating failed (a truncated or corrupt gzip stream).
+    Read(String),
+}
+
+/// A source of blocks.
+pub(crate) trait Blocks {
+    /// Moves to the next block: `Ok(true)` if there is one, `Ok(false)` at
+    /// the end of the stream, or why the stream broke off (once).
+    fn advance(&mut self) -> Result<bool, Fail>;
+    /// The current block (empty before the first `advance`).
+    fn current(&self) -> &[u8];
+}
+
+/// Reads up to one block from `reader` into `buf` (grown to a block once,
+/// then reused without clearing), counting against `total`/`max`. Returns
+/// the number of bytes read and the failure that ended the block, if any;
+/// bytes read before a failure are kept.
+fn fill(
+    reader: &mut dyn Read,
+    buf: &mut Vec<u8>,
+    total: &mut u64,
+    max: u64,
+) -> (usize, Option<Fail>) {
+    if buf.len() < BLOCK {
+        buf.resize(BLOCK, 0);
+    }
+    let mut filled = 0;
+    let mut fail = None;
+    while filled < BLOCK {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                fail = Some(Fail::Read(e.to_string()));
+                break;
+            }
+        }
+    }
+    *total += filled as u64;
+    if *total > max {
+        return (0, Some(Fail::Limit));
+    }
+    (filled, fail)
+}
+
+fn decoder_send<'r, R: Read + Send + 'r>(source: R, gz: bool) -> Box<dyn Read + Send + 'r> {
+    if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(
+            io::BufReader::with_capacity(1 << 16, source),
+        ))
+    } else {
+        Box::new(source)
+    }
+}
+
+fn decoder<'r, R: Read + 'r>(source: R, gz: bool) -> Box<dyn Read + 'r> {
+    if gz {
+        Box::new(flate2::read::MultiGzDecoder::new(
+            io::BufReader::with_capacity(1 << 16, source),
+        ))
+    } else {
+        Box::new(source)
+    }
+}
+
+/// Blocks read on the caller's thread.
+struct Inline<'r> {
+    reader: Box<dyn Read + 'r>,
+    buf: Vec<u8>,
+    len: usize,
+    total: u64,
+    max: u64,
+    pending: Option<Fail>,
+    done: bool,
+}
+
+impl Blocks for Inline<'_> {
+    fn advance(&mut self) -> Result<bool, Fail> {
+        self.len = 0;
+        if let Some(f) = self.pending.take() {
+            self.done = true;
+            return Err(f);
+        }
+        if self.done {
+            return Ok(false);
+        }
+        let (n, fail) = fill(&mut *self.reader, &mut self.buf, &mut self.total, self.max);
+        self.len = n;
+        if n < BLOCK && fail.is_none() {
+            self.done = true;
+        }
+        match fail {
+            Some(f) if n == 0 => {
+                self.done = true;
+                Err(f)
+            }
+            Some(f) => {
+                self.pending = Some(f);
+                Ok(true)
+            }
+            None => Ok(n > 0),
+        }
+    }
+
+    fn current(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+}
+
+/// What the inflating thread sends.
+enum Msg {
+    Block(Vec<u8>, usize),
+    Fail(Fail),
+}
+
+/// Blocks inflated on another thread.
+struct Threaded {
+    rx: mpsc::Receiver<Msg>,
+    back: mpsc::Sender<Vec<u8>>,
+    cur: Vec<u8>,
+    len: usize,
+    done: bool,
+}
+
+impl Blocks for Threaded {
+    fn advance(&mut self) -> Result<bool, Fail> {
+        let old = std::mem::take(&mut self.cur);
+        self.len = 0;
+        if old.capacity() > 0 {
+            let _ = self.back.send(old);
+        }
+        if self.done {
+            return Ok(false);
+        }
+        match self.rx.recv() {
+            Ok(Msg::Block(b, n)) => {
+                self.cur = b;
+                self.len = n;
+                Ok(true)
+            }
+            Ok(Msg::Fail(f)) => {
+                self.done = true;
+                Err(f)
+            }
+            Err(_) => {
+                self.done = true;
+                Ok(false)
+            }
+        }
+    }
+
+    fn current(&self) -> &[u8] {
+        self.cur.get(..self.len).unwrap_or(&[])
+    }
+}
+
+fn produce(
+    mut reader: Box<dyn Read + Send + '_>,
+    max: u64,
+    tx: mpsc::SyncSender<Msg>,
+    back: mpsc::Receiver<Vec<u8>>,
+) {
+    let mut total = 0u64;
+    loop {
+        let mut buf = back.try_recv().unwrap_or_default();
+        let (n, fail) = fill(&mut *reader, &mut buf, &mut total, max);
+        let last = n < BLOCK;
+        if n > 0 && tx.send(Msg::Block(buf, n)).is_err() {
+            return;
+        }
+        if let Some(f) = fail {
+            let _ = tx.send(Msg::Fail(f));
+            return;
+        }
+        if last {
+            return;
+        }
+    }
+}
+
+fn inline<T>(reader: Box<dyn Read + '_>, max: u64, f: impl FnOnce(&mut dyn Blocks) -> T) -> T {
+    let mut b = Inline {
+        reader,
+        buf: Vec::new(),
+        len: 0,
+        total: 0,
+        max,
+        pending: None,
+        done: false,
+    };
+    f(&mut b)
+}
+
+/// Runs `f` over the blocks of the (inflated, when `gz`) `source`, read on
+/// the caller's thread.
+pub(crate) fn with_blocks<R: Read, T>(
+    source: R,
+    gz: bool,
+    max: u64,
+    f: impl FnOnce(&mut dyn Blocks) -> T,
+) -> T {
+    inline(decoder(source, gz), max, f)
+}
+
+/// Runs `f` over the blocks of the (inflated, when `gz`) `source`, read and
+/// inflated on a thread of their own when `threads` is more than 1.
+pub(crate) fn with_blocks_par<R: Read + Send, T>(
+    source: R,
+    gz: bool,
+    max: u64,
+    threads: usize,
+    f: impl FnOnce(&mut dyn Blocks) -> T,
+) -> T {
+    let reader = decoder_send(source, gz);
+    if threads <= 1 {
+        return inline(reader, max, f);
+    }
+    std::thread::scope(|s| {
+        let (tx, rx) = mpsc::sync_channel(2);
+        let (back_tx, back_rx) = mpsc::channel();
+        s.spawn(move || produce(reader, max, tx, back_rx));
+        let mut b = Threaded {
+            rx,
+            back: back_tx,
+            cur: Vec::new(),
+            len: 0,
+            done: false,
+        };
+        let out = f(&mut b);
+        // Dropping the receiver makes the inflating thread stop at its next
+        // block.
+        drop(b);
+        out
+    })
+}
