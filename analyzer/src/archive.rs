@@ -69,9 +69,9 @@ pub enum Flow {
     Stream,
 }
 
-/// Normalises an entry path: drops a leading `./`; refuses absolute paths
-/// and `..` components.
-pub fn normalise(path: &[u8]) -> Result<String, &'static str> {
+/// Normalises an entry path: drops leading `./` and trailing `/`; refuses
+/// absolute paths, `..` components and names that are not UTF-8.
+pub fn normalise(path: &[u8]) -> Result<&str, &'static str> {
     let text = std::str::from_utf8(path).map_err(|_| "entry name is not UTF-8")?;
     let mut t = text;
     while let Some(rest) = t.strip_prefix("./") {
@@ -80,10 +80,10 @@ pub fn normalise(path: &[u8]) -> Result<String, &'static str> {
     if t.starts_with('/') {
         return Err("absolute entry name");
     }
-    if t.split('/').any(|c| c == "..") {
+    if t.contains("..") && t.split('/').any(|c| c == "..") {
         return Err("entry name with `..`");
     }
-    Ok(t.trim_end_matches('/').to_string())
+    Ok(t.trim_end_matches('/'))
 }
 
 /// Receives the entries of an archive.

@@ -22,6 +22,15 @@ fn open(path: &str) -> io::Result<Box<dyn Read + Send>> {
     }
 }
 
+/// How writing the spilled output went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Spill {
+    Writing,
+    /// The reader went away (a closed pipe): not an error.
+    Closed,
+    Failed,
+}
+
 fn write_all(out: &mut dyn Write, data: &[u8]) -> bool {
     match out.write_all(data).and_then(|_| out.flush()) {
         Ok(()) => true,
@@ -76,9 +85,30 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match netsnap::netstat_from_reader(input, &flags, &netsnap::Limits::default()) {
+    // Big tables are written as they are rendered (see render::set_spill);
+    // a write failure other than a closed pipe is remembered for the exit
+    // status, and nothing more is written after any failure.
+    let spill_state = std::rc::Rc::new(std::cell::Cell::new(Spill::Writing));
+    let state = spill_state.clone();
+    netsnap::render::set_spill(Some(Box::new(move |bytes: &[u8]| {
+        if state.get() != Spill::Writing {
+            return;
+        }
+        match io::stdout().lock().write_all(bytes) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => state.set(Spill::Closed),
+            Err(_) => state.set(Spill::Failed),
+        }
+    })));
+    let result = netsnap::netstat_from_reader(input, &flags, &netsnap::Limits::default());
+    netsnap::render::set_spill(None);
+    match result {
         Ok(out) => {
-            let ok = write_all(&mut io::stdout().lock(), &out.stdout);
+            let ok = match spill_state.get() {
+                Spill::Writing => write_all(&mut io::stdout().lock(), &out.stdout),
+                Spill::Closed => true,
+                Spill::Failed => false,
+            };
             let _ = write_all(&mut err, &out.stderr);
             for d in &out.diagnostics {
                 let _ = writeln!(err, "netsnap: {d}");

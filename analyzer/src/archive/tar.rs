@@ -137,18 +137,20 @@ fn checksum_ok(h: &[u8; 512]) -> bool {
     let Some(want) = number(field(h, 148, 156)) else {
         return false;
     };
-    let sum: u64 = h
-        .iter()
-        .enumerate()
-        .map(|(i, &b)| {
-            if (148..156).contains(&i) {
-                32
-            } else {
-                u64::from(b)
-            }
-        })
-        .sum();
-    sum == want
+    // Summed whole, eight bytes at a time into four 16-bit lanes (64 words
+    // of at most 2 * 255 per lane fit), then the field swapped for spaces.
+    const LOW: u64 = 0x00ff_00ff_00ff_00ff;
+    let mut lanes = 0u64;
+    for chunk in h.chunks_exact(8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(w);
+        lanes += (w & LOW) + ((w >> 8) & LOW);
+    }
+    let all =
+        (lanes & 0xffff) + ((lanes >> 16) & 0xffff) + ((lanes >> 32) & 0xffff) + (lanes >> 48);
+    let stored: u64 = field(h, 148, 156).iter().map(|&b| u64::from(b)).sum();
+    all - stored + 8 * 32 == want
 }
 
 /// The `path`, `linkpath` and `size` records of a pax extended header.
@@ -211,6 +213,8 @@ pub(super) fn walk(
     let mut long_name: Option<Vec<u8>> = None;
     let mut long_link: Option<Vec<u8>> = None;
     let mut pax = Pax::default();
+    let mut path_buf = Vec::new();
+    let mut link_buf = Vec::new();
     // What ends the walk early: a stream failure or a broken header.
     let broken = |count: u64, why: String, diagnostics: &mut Vec<Diagnostic>| {
         if count == 0 {
@@ -234,34 +238,71 @@ pub(super) fn walk(
         }
     };
     loop {
-        let mut h = [0u8; 512];
         let header_at = s.at();
-        match s.read_exact(&mut h) {
-            Ok(()) => {}
-            Err((0, Stop::End)) => return Ok(()),
-            Err((_, stop)) => {
-                let why = stop_text(stop)?;
-                return broken(count, why, diagnostics);
+        // The header is read where it lies, or copied when it straddles
+        // two blocks.
+        let in_block = matches!(s.avail(), Ok(p) if p.len() >= 512);
+        let mut copy = [0u8; 512];
+        if !in_block {
+            match s.read_exact(&mut copy) {
+                Ok(()) => {}
+                Err((0, Stop::End)) => return Ok(()),
+                Err((_, stop)) => {
+                    let why = stop_text(stop)?;
+                    return broken(count, why, diagnostics);
+                }
             }
         }
-        if h.iter().all(|&b| b == 0) {
+        let (zero, sum_ok, size, kind, mode) = {
+            let placed: Option<&[u8; 512]> = if in_block {
+                s.avail()
+                    .ok()
+                    .and_then(|p| p.get(..512))
+                    .and_then(|p| p.try_into().ok())
+            } else {
+                None
+            };
+            let h = placed.unwrap_or(&copy);
+            // The header's own names; long names and pax records replace
+            // them below.
+            path_buf.clear();
+            let name = cstr(field(h, 0, 100));
+            let prefix = cstr(field(h, 345, 500));
+            if field(h, 257, 263) == b"ustar\0" && !prefix.is_empty() {
+                path_buf.extend_from_slice(prefix);
+                path_buf.push(b'/');
+            }
+            path_buf.extend_from_slice(name);
+            link_buf.clear();
+            link_buf.extend_from_slice(cstr(field(h, 157, 257)));
+            (
+                h[0] == 0 && h.iter().all(|&b| b == 0),
+                checksum_ok(h),
+                number(field(h, 124, 136)),
+                h[156],
+                number(field(h, 100, 108)),
+            )
+        };
+        if in_block {
+            s.advance(512);
+        }
+        if zero {
             return Ok(());
         }
-        if !checksum_ok(&h) {
+        if !sum_ok {
             return broken(
                 count,
                 format!("bad header checksum at byte {header_at} of the tar stream"),
                 diagnostics,
             );
         }
-        let Some(mut size) = number(field(&h, 124, 136)) else {
+        let Some(mut size) = size else {
             return broken(
                 count,
                 format!("bad size field at byte {header_at} of the tar stream"),
                 diagnostics,
             );
         };
-        let kind = h[156];
         // Headers that describe the next entry.
         if matches!(kind, b'L' | b'K' | b'x' | b'g') {
             if size > limits.max_entry_size {
@@ -296,31 +337,25 @@ pub(super) fn walk(
         if let Some(sz) = pax_now.size {
             size = sz;
         }
-        let raw_path: Vec<u8> = match (pax_now.path, long_name.take()) {
-            (Some(p), _) | (None, Some(p)) => p,
-            (None, None) => {
-                let name = cstr(field(&h, 0, 100));
-                let prefix = cstr(field(&h, 345, 500));
-                if field(&h, 257, 263) == b"ustar\0" && !prefix.is_empty() {
-                    [prefix, b"/", name].concat()
-                } else {
-                    name.to_vec()
-                }
-            }
-        };
-        let link: Vec<u8> = match (pax_now.linkpath, long_link.take()) {
-            (Some(l), _) | (None, Some(l)) => l,
-            (None, None) => cstr(field(&h, 157, 257)).to_vec(),
-        };
+        if let Some(p) = pax_now.path.or(long_name.take()) {
+            path_buf.clear();
+            path_buf.extend_from_slice(&p);
+        }
+        let raw_path = &path_buf;
+        if let Some(l) = pax_now.linkpath.or(long_link.take()) {
+            link_buf.clear();
+            link_buf.extend_from_slice(&l);
+        }
+        let link = &link_buf;
         let content_end = size + padding(size);
-        let path = match normalise(&raw_path) {
+        let path = match normalise(raw_path) {
             Ok(p) => p,
             Err(why) => {
                 diagnostics.push(Diagnostic::file(
                     "archive",
                     format!(
                         "entry {count} skipped: {why}: {}",
-                        String::from_utf8_lossy(&raw_path)
+                        String::from_utf8_lossy(raw_path)
                     ),
                 ));
                 if let Err(stop) = s.skip(content_end) {
@@ -335,7 +370,7 @@ pub(super) fn walk(
                 if size > limits.max_entry_size {
                     return Err(entry_size_error(limits));
                 }
-                match visitor.wants(&path) {
+                match visitor.wants(path) {
                     Flow::Stop => return Ok(()),
                     Flow::Skip => Flow::Skip,
                     Flow::Stream => {
@@ -345,7 +380,7 @@ pub(super) fn walk(
                             match s.avail() {
                                 Ok(piece) => {
                                     let k = (piece.len() as u64).min(left) as usize;
-                                    visitor.piece(&path, piece.get(..k).unwrap_or(&[]));
+                                    visitor.piece(path, piece.get(..k).unwrap_or(&[]));
                                     s.advance(k);
                                     left -= k as u64;
                                 }
@@ -357,11 +392,11 @@ pub(super) fn walk(
                         }
                         if let Some(stop) = failed {
                             let why = stop_text(stop)?;
-                            truncated(diagnostics, &path, size - left, size, &why);
-                            let _ = visitor.end(&path);
+                            truncated(diagnostics, path, size - left, size, &why);
+                            let _ = visitor.end(path);
                             return Ok(());
                         }
-                        visitor.end(&path)
+                        visitor.end(path)
                     }
                     Flow::Continue => {
                         // Without a copy when the content lies in one block.
@@ -372,7 +407,7 @@ pub(super) fn walk(
                         if inline {
                             let flow = match s.avail() {
                                 Ok(piece) => visitor.visit(
-                                    &path,
+                                    path,
                                     Entry::File(piece.get(..size as usize).unwrap_or(&[])),
                                 ),
                                 Err(_) => Flow::Continue,
@@ -383,21 +418,21 @@ pub(super) fn walk(
                             whole.clear();
                             if let Err(stop) = s.read_into(size, &mut whole) {
                                 let why = stop_text(stop)?;
-                                truncated(diagnostics, &path, whole.len() as u64, size, &why);
-                                let _ = visitor.visit(&path, Entry::File(&whole));
+                                truncated(diagnostics, path, whole.len() as u64, size, &why);
+                                let _ = visitor.visit(path, Entry::File(&whole));
                                 return Ok(());
                             }
-                            visitor.visit(&path, Entry::File(&whole))
+                            visitor.visit(path, Entry::File(&whole))
                         }
                     }
                 }
             }
-            b'2' => visitor.visit(&path, Entry::Symlink(&link)),
+            b'2' => visitor.visit(path, Entry::Symlink(link)),
             b'5' => {
-                let mode = number(field(&h, 100, 108)).unwrap_or(0o755) as u32;
-                visitor.visit(&path, Entry::Dir(mode))
+                let mode = mode.unwrap_or(0o755) as u32;
+                visitor.visit(path, Entry::Dir(mode))
             }
-            _ => visitor.visit(&path, Entry::Other),
+            _ => visitor.visit(path, Entry::Other),
         };
         if flow == Flow::Stop {
             return Ok(());
@@ -408,7 +443,7 @@ pub(super) fn walk(
         if let Err(stop) = s.skip(content_end.saturating_sub(consumed)) {
             let why = stop_text(stop)?;
             if consumed < size {
-                truncated(diagnostics, &path, consumed, size, &why);
+                truncated(diagnostics, path, consumed, size, &why);
             }
             return Ok(());
         }
@@ -446,6 +481,34 @@ mod tests {
         assert_eq!(number(b"12x4\0"), None);
         assert_eq!(number(&[0x80, 0, 0, 0, 0, 0, 1, 0]), Some(256));
         assert_eq!(number(&[0xff, 0, 0]), None);
+    }
+
+    #[test]
+    fn checksum_as_the_byte_sum() {
+        let mut h = [0u8; 512];
+        for (i, b) in h.iter_mut().enumerate() {
+            *b = (i * 7 % 256) as u8;
+        }
+        let sum: u64 = h
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| {
+                if (148..156).contains(&i) {
+                    32
+                } else {
+                    u64::from(b)
+                }
+            })
+            .sum();
+        let text = format!("{sum:06o}\0 ");
+        h[148..156].copy_from_slice(text.as_bytes());
+        assert!(checksum_ok(&h));
+        h[0] ^= 1;
+        assert!(!checksum_ok(&h));
+        let mut full = [0xffu8; 512];
+        let sum = 504 * 255 + 8 * 32;
+        full[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        assert!(checksum_ok(&full));
     }
 
     #[test]

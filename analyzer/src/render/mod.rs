@@ -63,11 +63,48 @@ pub fn pad_from(out: &mut Vec<u8>, start: usize, width: usize) {
 /// thread ([`crate::par::threads`]).
 pub const PARALLEL_ROWS: usize = 50_000;
 
+/// Rows per part in one round of a spilled rendering.
+const SPILL_ROWS: usize = 32_768;
+
+/// Writes spilled bytes somewhere.
+pub type SpillTarget = Box<dyn FnMut(&[u8])>;
+
+thread_local! {
+    /// Where [`in_parts`] writes what it renders, when set (the CLI sets it
+    /// to standard output): big tables are then rendered in rounds of parts
+    /// into reused buffers and written as they are done, instead of being
+    /// gathered whole in memory.
+    static SPILL: std::cell::RefCell<Option<SpillTarget>> =
+        std::cell::RefCell::new(None);
+}
+
+/// Sets (or, with `None`, clears) this thread's spill target: a function
+/// that writes the bytes it is given, in order, after what is already in the
+/// output buffer. Output that goes through it no longer appears in
+/// [`Output::stdout`]; the caller writes what is left there after the run.
+pub fn set_spill(target: Option<SpillTarget>) {
+    SPILL.with(|s| *s.borrow_mut() = target);
+}
+
+/// Writes `out` through this thread's spill target and empties it; `false`
+/// (and `out` untouched) when no target is set.
+fn spill(out: &mut Vec<u8>) -> bool {
+    SPILL.with(|s| match s.borrow_mut().as_mut() {
+        Some(f) => {
+            f(out);
+            out.clear();
+            true
+        }
+        None => false,
+    })
+}
+
 /// Renders `items` (of which about `shown` print, each about `row_size`
 /// bytes) with `render`, appending to `out`: in one go, or, for big tables
 /// with more than one thread allowed, in contiguous parts rendered on
 /// scoped threads and appended in order (the first part straight into
-/// `out`). The bytes are the same either way.
+/// `out`). With a spill target set ([`set_spill`]), big tables are rendered
+/// in rounds and written as they go. The bytes are the same either way.
 pub fn in_parts<T: Sync>(
     out: &mut Vec<u8>,
     items: &[T],
@@ -80,6 +117,9 @@ pub fn in_parts<T: Sync>(
     } else {
         1
     };
+    if shown > PARALLEL_ROWS && SPILL.with(|s| s.borrow().is_some()) {
+        return in_rounds(out, items, threads.max(1), row_size, render);
+    }
     let bytes = shown.saturating_mul(row_size);
     if threads <= 1 || items.len() < threads {
         out.reserve(bytes);
@@ -111,6 +151,65 @@ pub fn in_parts<T: Sync>(
             }
         }
     });
+}
+
+/// [`in_parts`] with a spill target: rounds of `threads` parts of
+/// [`SPILL_ROWS`] items, each part rendered into a buffer kept from round
+/// to round, written in order after each round.
+fn in_rounds<T: Sync>(
+    out: &mut Vec<u8>,
+    items: &[T],
+    threads: usize,
+    row_size: usize,
+    render: &(dyn Fn(&mut Vec<u8>, &[T]) + Sync),
+) {
+    let part_bytes = SPILL_ROWS.saturating_mul(row_size);
+    let mut bufs: Vec<Vec<u8>> = (1..threads)
+        .map(|_| Vec::with_capacity(part_bytes))
+        .collect();
+    for round in items.chunks(SPILL_ROWS * threads) {
+        let per = round.len().div_ceil(threads);
+        let mut parts = round.chunks(per);
+        let first = parts.next().unwrap_or(&[]);
+        let rest: Vec<&[T]> = parts.collect();
+        if rest.is_empty() {
+            render(out, first);
+        } else {
+            let taken = std::mem::take(&mut bufs);
+            std::thread::scope(|s| {
+                let handles: Vec<_> = rest
+                    .iter()
+                    .zip(taken)
+                    .map(|(&part, mut buf)| {
+                        (
+                            part,
+                            s.spawn(move || {
+                                render(&mut buf, part);
+                                buf
+                            }),
+                        )
+                    })
+                    .collect();
+                render(out, first);
+                for (part, h) in handles {
+                    let buf = match h.join() {
+                        Ok(buf) => buf,
+                        Err(_) => {
+                            let mut buf = Vec::new();
+                            render(&mut buf, part);
+                            buf
+                        }
+                    };
+                    bufs.push(buf);
+                }
+            });
+        }
+        spill(out);
+        for b in bufs.iter_mut().take(rest.len()) {
+            spill(b);
+            b.clear();
+        }
+    }
 }
 
 /// Output written in place: `out` holds room filled with spaces past
@@ -379,6 +478,45 @@ pub fn write_ticks(out: &mut Vec<u8>, ticks: u64, divisor: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spilled_parts_are_the_same_bytes_in_the_same_order() {
+        let items: Vec<u32> = (0..300_001).collect();
+        // Every third item prints, as with a filter.
+        let render = |out: &mut Vec<u8>, part: &[u32]| {
+            for i in part.iter().filter(|i| *i % 3 != 1) {
+                out.extend_from_slice(format!("row {i}\n").as_bytes());
+            }
+        };
+        let mut whole = b"header\n".to_vec();
+        crate::par::set_threads(1);
+        in_parts(&mut whole, &items, 200_001, 12, &render);
+        for threads in [1, 2, 3] {
+            crate::par::set_threads(threads);
+            let plain = {
+                let mut out = b"header\n".to_vec();
+                in_parts(&mut out, &items, 200_001, 12, &render);
+                out
+            };
+            assert!(plain == whole, "{threads} threads");
+            let sink = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+            let s2 = sink.clone();
+            set_spill(Some(Box::new(move |b: &[u8]| {
+                s2.borrow_mut().extend_from_slice(b)
+            })));
+            let mut out = b"header\n".to_vec();
+            in_parts(&mut out, &items, 200_001, 12, &render);
+            out.extend_from_slice(b"tail\n");
+            set_spill(None);
+            let mut got = sink.borrow().clone();
+            assert!(got.len() > 1_000_000, "nothing was spilled");
+            got.extend_from_slice(&out);
+            let mut want = whole.clone();
+            want.extend_from_slice(b"tail\n");
+            assert!(got == want, "{threads} threads, spilled");
+        }
+        crate::par::set_threads(0);
+    }
 
     #[test]
     fn pads_by_bytes() {
