@@ -26,7 +26,7 @@ fn snapshot() -> Vec<u8> {
     }
     let tcp6 = "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   0: 00000000000000000000000001000000:0016 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 99 1 0000000000000000 100 0 0 10 0\n";
     let mut b = tar::Builder::new(Vec::new());
-    let mut file = |b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]| {
+    let file = |b: &mut tar::Builder<Vec<u8>>, path: &str, data: &[u8]| {
         let mut h = tar::Header::new_gnu();
         h.set_size(data.len() as u64);
         h.set_mode(0o644);
