@@ -38,12 +38,30 @@ pub use render::Output;
 use netstat::args::{self, Parsed};
 
 /// Runs a netstat command line (arguments after `netstat`) on the snapshot
-/// read from `input`. Options that make netstat stop while parsing (usage
-/// errors, `-V`, `-h`) are answered without reading the snapshot.
-pub fn netstat_from_reader<R: std::io::Read + Send, A: AsRef<[u8]>>(
+/// read from `input`, reading only what the view needs. Options that make
+/// netstat stop while parsing (usage errors, `-V`, `-h`) are answered
+/// without reading the snapshot. Reads on the caller's thread.
+pub fn netstat_from_reader<R: std::io::Read, A: AsRef<[u8]>>(
     input: R,
     args: &[A],
     limits: &Limits,
+) -> Result<Output, Error> {
+    one_shot(args, |plan| load(input, plan, limits))
+}
+
+/// [`netstat_from_reader`], inflating the input on a second thread beside
+/// the parsing when [`par::threads`] allows (the CLI).
+pub fn netstat_from_reader_par<R: std::io::Read + Send, A: AsRef<[u8]>>(
+    input: R,
+    args: &[A],
+    limits: &Limits,
+) -> Result<Output, Error> {
+    one_shot(args, |plan| load_par(input, plan, limits))
+}
+
+fn one_shot<A: AsRef<[u8]>>(
+    args: &[A],
+    load: impl FnOnce(&LoadPlan) -> Result<Snapshot, Error>,
 ) -> Result<Output, Error> {
     let opts = match args::parse(args) {
         Parsed::Exit {
@@ -60,7 +78,7 @@ pub fn netstat_from_reader<R: std::io::Read + Send, A: AsRef<[u8]>>(
         }
         Parsed::Run(o) => o,
     };
-    let snap = load_par(input, &netstat::plan(&opts), limits)?;
+    let snap = load(&netstat::plan(&opts))?;
     let mut out = netstat::run(&snap, &opts);
     out.diagnostics = snap.diagnostics;
     Ok(out)

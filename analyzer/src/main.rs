@@ -100,7 +100,7 @@ fn main() -> ExitCode {
             Err(_) => state.set(Spill::Failed),
         }
     })));
-    let result = netsnap::netstat_from_reader(input, &flags, &netsnap::Limits::default());
+    let result = netsnap::netstat_from_reader_par(input, &flags, &netsnap::Limits::default());
     netsnap::render::set_spill(None);
     match result {
         Ok(out) => {

@@ -120,6 +120,43 @@ fn byte_view(bytes: &JsValue) -> Result<Uint8Array, JsValue> {
     .into())
 }
 
+/// The `RunResult` object of an output.
+fn run_result(out: &netsnap::Output) -> Result<JsValue, JsError> {
+    let obj = Object::new();
+    let set = |k: &str, v: &JsValue| Reflect::set(&obj, &JsValue::from_str(k), v);
+    let text = String::from_utf8_lossy(&out.stdout);
+    set("stdout", &Uint8Array::from(&out.stdout[..]).into())
+        .and_then(|_| set("stderr", &Uint8Array::from(&out.stderr[..]).into()))
+        .and_then(|_| set("status", &JsValue::from_f64(f64::from(out.status))))
+        .and_then(|_| set("text", &JsValue::from_str(&text)))
+        .map_err(|_| JsError::new("cannot build the result object"))?;
+    Ok(obj.into())
+}
+
+/// Runs one command line that starts with `netstat` on a snapshot given as
+/// bytes, as the CLI does: reads only what the view needs (a socket view
+/// without `-p` stops after the socket tables) and keeps nothing. For one
+/// answer from a big snapshot; `Snapshot.open` then `run` for many.
+/// Bad input or another command throws an `Error`.
+#[wasm_bindgen(js_name = runOnce, unchecked_return_type = "RunResult")]
+pub fn run_once(
+    #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: &JsValue,
+    cmdline: &str,
+) -> Result<JsValue, JsValue> {
+    install_panic_hook();
+    let array = byte_view(bytes)?;
+    let input = std::io::BufReader::with_capacity(
+        64 << 10,
+        JsBytes {
+            len: array.length(),
+            array,
+            pos: 0,
+        },
+    );
+    let out = Session::run_once(input, cmdline).map_err(|m| JsValue::from(JsError::new(&m)))?;
+    run_result(&out).map_err(JsValue::from)
+}
+
 /// A snapshot loaded in memory. Free it with `free()` when done (or let
 /// the garbage collector do it).
 #[wasm_bindgen]
@@ -175,15 +212,7 @@ impl Snapshot {
     #[wasm_bindgen(unchecked_return_type = "RunResult")]
     pub fn run(&self, cmdline: &str) -> Result<JsValue, JsError> {
         let out = self.session.run(cmdline).map_err(|m| JsError::new(&m))?;
-        let obj = Object::new();
-        let set = |k: &str, v: &JsValue| Reflect::set(&obj, &JsValue::from_str(k), v);
-        let text = String::from_utf8_lossy(&out.stdout);
-        set("stdout", &Uint8Array::from(&out.stdout[..]).into())
-            .and_then(|_| set("stderr", &Uint8Array::from(&out.stderr[..]).into()))
-            .and_then(|_| set("status", &JsValue::from_f64(f64::from(out.status))))
-            .and_then(|_| set("text", &JsValue::from_str(&text)))
-            .map_err(|_| JsError::new("cannot build the result object"))?;
-        Ok(obj.into())
+        run_result(&out)
     }
 
     /// The structured model as JSON text: `manifest`, `closing`, `frames`,

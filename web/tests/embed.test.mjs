@@ -231,3 +231,16 @@ test("version", async () => {
   assert.equal(version(), manifest.version);
   assert.equal(manifest.name, "netsnap");
 });
+
+test("runOnce: one command on snapshot bytes, as the CLI prints it", async () => {
+  const gz = new Uint8Array(await fixture("server/snapshot.tar.gz"));
+  for (const flags of ["-tan", "-tanp", "-xa", "-s", "-rn"]) {
+    const want = await fixture(`server/expected/${flags}.stdout`).catch(() => null)
+      ?? await fixture(`server/expected-views/${flags}.stdout`).catch(() => null);
+    const got = api.runOnce(gz, `netstat ${flags}`);
+    assert.deepEqual(Buffer.from(got.stdout), Buffer.from(server.run(`netstat ${flags}`).stdout), flags);
+    if (want) assert.deepEqual(Buffer.from(got.stdout), want, `${flags}: the recorded netstat output`);
+  }
+  assert.throws(() => api.runOnce(gz, "ss -tan"), /^Error: unsupported command/);
+  assert.throws(() => api.runOnce(new Uint8Array(0), "netstat -tan"), /not a snapshot/);
+});

@@ -142,6 +142,14 @@ impl Session {
         &self.snap
     }
 
+    /// Runs a command line that starts with `netstat` on the snapshot read
+    /// from `input`, reading only what the view needs and keeping nothing
+    /// (as the CLI does).
+    pub fn run_once<R: Read>(input: R, line: &str) -> Result<Output, String> {
+        let args = cmdline::netstat_args(line)?;
+        netsnap::netstat_from_reader(input, &args, &Limits::default()).map_err(|e| error_text(&e))
+    }
+
     /// Runs a command line that starts with `netstat`.
     pub fn run(&self, line: &str) -> Result<Output, String> {
         let args = cmdline::netstat_args(line)?;
