@@ -30,8 +30,27 @@ Options:
       --count N            take N frames into the snapshot (default 1), one
                            every --interval, for `netsnap netstat -c`
       --interval SECS      time between frames (default 1, as netstat -c)
+      --timeout SECS       bound the whole capture: when SECS have passed, stop
+                           gathering and write what was gathered (a valid
+                           snapshot; netsnap-end.json says timed_out and what
+                           was left out)
   -h, --help               print this help
   -V, --version            print the version
+
+The snapshot is written to a temporary file (mode 0600) in the target's
+directory and renamed into place only once complete: on any error or signal
+no partial file is left. Files that cannot be read, processes that vanish
+during the scan and fd directories that cannot be read (run as an ordinary
+user) are recorded in the snapshot's manifests, not treated as errors.
+SIGINT, SIGTERM and SIGHUP stop the capture at the next entry; a second one
+stops it at once. Both remove the temporary file.
+
+Exit status:
+  0    snapshot written (also when --timeout cut it short), or stdout closed
+  1    capture failed (for example no space left, or FILE exists without
+       --force); the reason, with the file, is on stderr
+  2    invalid command line
+  128+N  stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP)
 ";
 
 /// Where the snapshot goes.
@@ -55,6 +74,8 @@ pub struct Config {
     pub count: u32,
     /// Time between frames (`--interval`).
     pub interval: Duration,
+    /// Bound of the whole run (`--timeout`).
+    pub timeout: Option<Duration>,
 }
 
 pub enum Command {
@@ -74,6 +95,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, Error>
         gzip: true,
         count: 1,
         interval: Duration::from_secs(1),
+        timeout: None,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -93,7 +115,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, Error>
         };
         let takes_value = matches!(
             opt,
-            "-o" | "--output" | "--resolve-budget" | "--count" | "--interval"
+            "-o" | "--output" | "--resolve-budget" | "--count" | "--interval" | "--timeout"
         );
         if inline.is_some() && !takes_value {
             return Err(usage(format!("option '{opt}' takes no value")));
@@ -164,6 +186,20 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, Error>
                     })?;
                 config.interval = Duration::from_secs_f64(secs);
             }
+            "--timeout" => {
+                let v = value()?;
+                let secs = v
+                    .to_str()
+                    .and_then(|s| s.parse::<f64>().ok())
+                    .filter(|s| s.is_finite() && (0.0..=86400.0).contains(s))
+                    .ok_or_else(|| {
+                        usage(format!(
+                            "invalid --timeout '{}' (seconds, 0 to 86400)",
+                            v.to_string_lossy()
+                        ))
+                    })?;
+                config.timeout = Some(Duration::from_secs_f64(secs));
+            }
             _ if opt.starts_with('-') && opt != "-" => {
                 return Err(usage(format!("unknown option '{opt}'")));
             }
@@ -233,6 +269,15 @@ mod tests {
     }
 
     #[test]
+    fn timeout() {
+        assert!(matches!(run(&[]), Ok(ref c) if c.timeout.is_none()));
+        let c = run(&["--timeout", "0.25"]).map_err(|e| e.to_string());
+        assert!(matches!(c, Ok(ref c) if c.timeout == Some(Duration::from_millis(250))));
+        let c = run(&["--timeout=0"]).map_err(|e| e.to_string());
+        assert!(matches!(c, Ok(ref c) if c.timeout == Some(Duration::ZERO)));
+    }
+
+    #[test]
     fn bad_usage() {
         for args in [
             &["-x"][..],
@@ -245,6 +290,10 @@ mod tests {
             &["--count", "0"],
             &["--count", "x"],
             &["--interval", "-1"],
+            &["--timeout"],
+            &["--timeout", "-1"],
+            &["--timeout", "inf"],
+            &["--timeout", "never"],
         ] {
             assert!(run(args).is_err(), "{args:?} accepted");
         }

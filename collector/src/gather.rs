@@ -4,6 +4,7 @@ use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use crate::deadline::Deadline;
 use crate::error::{Error, check_signal, errno_name, warning};
 
 /// The socket tables, in archive order; `sctp/*` exist only while the kernel has SCTP loaded.
@@ -68,6 +69,9 @@ pub struct Missing {
     pub error: String,
 }
 
+/// The errno name recorded in `missing` for a file left unread because `--timeout` ran out.
+pub const TIMED_OUT: &str = "ETIMEDOUT";
+
 #[derive(Default)]
 pub struct Files {
     /// The socket tables that exist, in archive order.
@@ -75,6 +79,12 @@ pub struct Files {
     /// Everything else small, in archive order.
     pub others: Vec<Entry>,
     pub missing: Vec<Missing>,
+    /// Where the source paths are read from: `/` when empty (a fake tree in tests).
+    pub root: PathBuf,
+    /// After it, files are no longer read but recorded as missing with [`TIMED_OUT`].
+    pub deadline: Deadline,
+    /// Files left unread because the deadline had passed.
+    pub timed_out: usize,
 }
 
 /// Reads a file whole: procfs reports size 0, so its size is only known from what is read.
@@ -85,6 +95,23 @@ pub fn read_whole(path: &Path) -> io::Result<Vec<u8>> {
 }
 
 impl Files {
+    /// Files read from `/`, until `deadline`.
+    pub fn new(deadline: Deadline) -> Files {
+        Files {
+            deadline,
+            ..Files::default()
+        }
+    }
+
+    /// The source of an archive path.
+    fn source(&self, path: &Path) -> PathBuf {
+        if self.root.as_os_str().is_empty() {
+            Path::new("/").join(path)
+        } else {
+            self.root.join(path)
+        }
+    }
+
     /// Reads all socket tables.
     pub fn read_socket_tables(&mut self) -> Result<(), Error> {
         for name in SOCKET_TABLES {
@@ -147,7 +174,15 @@ impl Files {
 
     /// Interface names under `/sys/class/net`, sorted; plain files there (`bonding_masters`) are no interfaces.
     fn interfaces(&mut self, warnings: &mut Vec<String>) -> Vec<std::ffi::OsString> {
-        let dir = match fs::read_dir("/sys/class/net") {
+        if self.deadline.passed() {
+            self.timed_out += 1;
+            self.missing.push(Missing {
+                path: "sys/class/net".into(),
+                error: TIMED_OUT.into(),
+            });
+            return Vec::new();
+        }
+        let dir = match fs::read_dir(self.source(Path::new("sys/class/net"))) {
             Ok(dir) => dir,
             Err(e) => {
                 self.missing.push(Missing {
@@ -169,9 +204,17 @@ impl Files {
         names
     }
 
-    /// Reads `/<path>`; a failure is recorded as missing.
+    /// Reads `/<path>`; a failure is recorded as missing, and so is a file left unread after the deadline.
     fn read(&mut self, path: PathBuf) -> Option<Entry> {
-        match read_whole(&Path::new("/").join(&path)) {
+        if self.deadline.passed() {
+            self.timed_out += 1;
+            self.missing.push(Missing {
+                path: path.to_string_lossy().into_owned(),
+                error: TIMED_OUT.into(),
+            });
+            return None;
+        }
+        match read_whole(&self.source(&path)) {
             Ok(data) => Some(Entry { path, data }),
             Err(e) => {
                 self.missing.push(Missing {

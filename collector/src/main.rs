@@ -6,6 +6,7 @@
 
 mod archive;
 mod cli;
+mod deadline;
 mod error;
 mod gather;
 mod ifaces;
@@ -21,9 +22,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use cli::{Command, NAME, Output};
+use deadline::Deadline;
 use error::{Error, warning};
 use gather::Files;
-use manifest::{Header, Instant};
+use manifest::{Header, Instant, Timeout};
 use output::TempFile;
 use procs::{Scan, Scanner};
 
@@ -44,6 +46,7 @@ fn main() -> ExitCode {
             let name = match sig {
                 libc::SIGINT => "SIGINT".to_string(),
                 libc::SIGTERM => "SIGTERM".to_string(),
+                libc::SIGHUP => "SIGHUP".to_string(),
                 _ => format!("signal {sig}"),
             };
             let _ = writeln!(stderr, "{NAME}: interrupted by {name}, no snapshot written");
@@ -59,7 +62,15 @@ fn run() -> Result<(), Error> {
         Command::Version => return print_stdout(&format!("{NAME} {}\n", cli::VERSION)),
     };
     sys::install_signal_handlers().map_err(|e| Error::io("installing signal handlers", e))?;
+    // Release builds abort on panic, without unwinding to the temporary file's destructor.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        sys::remove_cleanup_file();
+        default_hook(info);
+    }));
     let clock = std::time::Instant::now();
+    let deadline = Deadline::new(clock, config.timeout);
+    let mut left_out: Vec<String> = Vec::new();
     let capture_start = Instant::now();
     let mut warnings = Vec::new();
     let uname = sys::uname().unwrap_or_else(|e| {
@@ -84,20 +95,27 @@ fn run() -> Result<(), Error> {
         None => None,
     };
 
-    let mut files = Files::default();
+    let mut files = Files::new(deadline);
     files.read_socket_tables()?;
     files.read_others(&mut warnings)?;
-    ifaces::add_entry(&mut files, &mut warnings);
+    files_left_out(&files, "", &mut left_out);
+    if deadline.passed() {
+        left_out.push("netsnap-ifaces.json (the interface ioctl answers)".into());
+    } else {
+        ifaces::add_entry(&mut files, &mut warnings);
+    }
     let interfaces = sys::interface_addresses().unwrap_or_else(|e| {
         warnings.push(warning("getifaddrs", &e));
         Vec::new()
     });
-    let reverse_dns = if config.resolve {
-        Some(resolve::reverse_dns(
-            &files.tables,
-            config.resolve_budget,
-            &mut warnings,
-        )?)
+    let reverse_dns = if config.resolve && deadline.passed() {
+        left_out.push("reverse DNS names (--resolve)".into());
+        Some(Default::default())
+    } else if config.resolve {
+        let budget = deadline.remaining().map_or(config.resolve_budget, |left| {
+            left.min(config.resolve_budget)
+        });
+        Some(resolve::reverse_dns(&files.tables, budget, &mut warnings)?)
     } else {
         None
     };
@@ -150,7 +168,7 @@ fn run() -> Result<(), Error> {
         .map(|e| procs::netlink_pids(&e.data))
         .unwrap_or_default();
 
-    let write = |out: &mut (dyn Write + Send), warnings: &mut Vec<String>| {
+    let mut write = |out: &mut (dyn Write + Send), warnings: &mut Vec<String>| {
         archive::write(out, config.gzip, capture_start.secs, |ar| {
             ar.file(Path::new("netsnap.json"), &header)?;
             for entry in files.tables.iter().chain(&files.others) {
@@ -161,12 +179,23 @@ fn run() -> Result<(), Error> {
                 netlink_pids: &netlink_pids,
                 full_cmdline: config.full_cmdline,
                 warnings,
+                deadline,
             }
             .run(ar)?;
+            processes_left_out(&scan, "", &mut left_out);
             // Later frames: the same files and processes again, under frames/<k>/.
             for k in 1..config.count {
-                wait(config.interval)?;
-                let frame = read_frame(warnings)?;
+                wait(config.interval, deadline)?;
+                if deadline.passed() {
+                    left_out.push(format!(
+                        "frames {k} to {} of {}",
+                        config.count - 1,
+                        config.count
+                    ));
+                    break;
+                }
+                let prefix = format!("frame {k}: ");
+                let frame = read_frame(warnings, deadline, &prefix, &mut left_out)?;
                 ar.set_prefix(&Path::new("frames").join(k.to_string()));
                 for entry in frame.tables.iter().chain(&frame.others) {
                     ar.file(&entry.path, &entry.data)?;
@@ -182,18 +211,25 @@ fn run() -> Result<(), Error> {
                     netlink_pids: &pids,
                     full_cmdline: config.full_cmdline,
                     warnings,
+                    deadline,
                 }
                 .run(ar)?;
+                processes_left_out(&more, &prefix, &mut left_out);
                 scan.add(more);
             }
             ar.set_prefix(Path::new(""));
-            let end = manifest::closing(Instant::now(), &scan, warnings);
+            let timeout = config.timeout.map(|t| Timeout {
+                timeout_ms: u64::try_from(t.as_millis()).unwrap_or(u64::MAX),
+                timed_out: !left_out.is_empty(),
+                left_out: left_out.clone(),
+            });
+            let end = manifest::closing(Instant::now(), &scan, warnings, timeout.as_ref());
             ar.file(Path::new("netsnap-end.json"), &end)?;
             Ok(scan)
         })
     };
     let scan = match temp.as_mut() {
-        Some(temp) => write(temp.writer()?, &mut warnings)?,
+        Some(temp) => write(temp.writer()?, &mut warnings).map_err(|e| temp.explain(e))?,
         None => {
             // Not locked: the compressing thread writes to it.
             let mut stdout = BufWriter::with_capacity(1 << 16, io::stdout());
@@ -212,13 +248,38 @@ fn run() -> Result<(), Error> {
         &files,
         &scan,
         clock.elapsed().as_secs_f64(),
+        &left_out,
     );
     Ok(())
 }
 
-/// Sleeps for `interval`, waking every 50 ms to honour SIGINT and SIGTERM.
-fn wait(interval: std::time::Duration) -> Result<(), Error> {
-    let until = std::time::Instant::now() + interval;
+/// Adds the files of a frame that the deadline left unread to `left_out`.
+fn files_left_out(files: &Files, prefix: &str, left_out: &mut Vec<String>) {
+    if files.timed_out > 0 {
+        left_out.push(format!(
+            "{prefix}{} file(s), listed in netsnap.json's missing with {}",
+            files.timed_out,
+            gather::TIMED_OUT
+        ));
+    }
+}
+
+/// Adds the processes of a frame that the deadline left unscanned to `left_out`.
+fn processes_left_out(scan: &Scan, prefix: &str, left_out: &mut Vec<String>) {
+    if let Some(from) = scan.unscanned_from {
+        left_out.push(format!(
+            "{prefix}{} process(es) not scanned, pids {from} and above",
+            scan.unscanned
+        ));
+    }
+}
+
+/// Sleeps for `interval` (no later than the deadline), waking every 50 ms to honour SIGINT and SIGTERM.
+fn wait(interval: std::time::Duration, deadline: Deadline) -> Result<(), Error> {
+    let mut until = std::time::Instant::now() + interval;
+    if let Some(left) = deadline.remaining() {
+        until = until.min(std::time::Instant::now() + left);
+    }
     loop {
         error::check_signal()?;
         let now = std::time::Instant::now();
@@ -230,11 +291,22 @@ fn wait(interval: std::time::Duration) -> Result<(), Error> {
 }
 
 /// The files of one later frame: socket tables, then the other machine files and the interface entry (no `/etc`).
-fn read_frame(warnings: &mut Vec<String>) -> Result<Files, Error> {
-    let mut files = Files::default();
+/// What the deadline left out is added to `left_out`, after `prefix`.
+fn read_frame(
+    warnings: &mut Vec<String>,
+    deadline: Deadline,
+    prefix: &str,
+    left_out: &mut Vec<String>,
+) -> Result<Files, Error> {
+    let mut files = Files::new(deadline);
     files.read_socket_tables()?;
     files.read_machine_files(warnings)?;
-    ifaces::add_entry(&mut files, warnings);
+    files_left_out(&files, prefix, left_out);
+    if deadline.passed() {
+        left_out.push(format!("{prefix}netsnap-ifaces.json"));
+    } else {
+        ifaces::add_entry(&mut files, warnings);
+    }
     Ok(files)
 }
 
@@ -250,7 +322,7 @@ fn default_name(hostname: &str, start: Instant, gzip: bool) -> PathBuf {
 }
 
 /// The one line on stderr that says where the snapshot went.
-fn report(target: Option<&Path>, files: &Files, scan: &Scan, secs: f64) {
+fn report(target: Option<&Path>, files: &Files, scan: &Scan, secs: f64, left_out: &[String]) {
     let sockets: usize = files.tables.iter().map(|t| gather::rows(&t.data)).sum();
     let place = match target {
         Some(path) => std::path::absolute(path)
@@ -259,9 +331,14 @@ fn report(target: Option<&Path>, files: &Files, scan: &Scan, secs: f64) {
             .to_string(),
         None => "to stdout".to_string(),
     };
+    let timed_out = if left_out.is_empty() {
+        String::new()
+    } else {
+        format!("; timed out, left out: {}", left_out.join("; "))
+    };
     let _ = writeln!(
         io::stderr(),
-        "{NAME}: wrote {place} ({sockets} sockets, {} processes, {secs:.2} s)",
+        "{NAME}: wrote {place} ({sockets} sockets, {} processes, {secs:.2} s){timed_out}",
         scan.processes
     );
 }

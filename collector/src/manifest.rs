@@ -92,16 +92,37 @@ impl Header<'_> {
     }
 }
 
-/// The closing manifest `netsnap-end.json`.
-pub fn closing(capture_end: Instant, scan: &Scan, warnings: &[String]) -> Vec<u8> {
-    render(&[
+/// What `--timeout` did to a run.
+pub struct Timeout {
+    /// The bound asked for.
+    pub timeout_ms: u64,
+    /// Whether it ran out before everything was gathered.
+    pub timed_out: bool,
+    /// What was left out, one phrase each (files, interface answers, processes, frames).
+    pub left_out: Vec<String>,
+}
+
+/// The closing manifest `netsnap-end.json`; the timeout fields only with `--timeout`.
+pub fn closing(
+    capture_end: Instant,
+    scan: &Scan,
+    warnings: &[String],
+    timeout: Option<&Timeout>,
+) -> Vec<u8> {
+    let mut fields = vec![
         ("capture_end", json!(capture_end.rfc3339())),
         ("processes", json!(scan.processes)),
         ("vanished_processes", json!(scan.vanished_processes)),
         ("vanished_fds", json!(scan.vanished_fds)),
         ("fd_denied", json!(scan.fd_denied)),
         ("warnings", json!(warnings)),
-    ])
+    ];
+    if let Some(t) = timeout {
+        fields.push(("timeout_ms", json!(t.timeout_ms)));
+        fields.push(("timed_out", json!(t.timed_out)));
+        fields.push(("left_out", json!(t.left_out)));
+    }
+    render(&fields)
 }
 
 /// A wall-clock instant as seconds and milliseconds since the epoch.

@@ -16,13 +16,33 @@ pub fn exists_error(target: &Path) -> Error {
     ))
 }
 
-/// A `.netsnap-XXXXXXXX.tmp` file (mode 0600) in the target's directory; removed when dropped unless committed.
+/// A `.netsnap-XXXXXXXX.tmp` file (mode 0600) in the target's directory; removed when dropped unless committed,
+/// and by the signal handler on a second signal or by the panic hook (`sys::set_cleanup_file`).
 pub struct TempFile {
     tmp: PathBuf,
     target: PathBuf,
     force: bool,
-    writer: Option<BufWriter<File>>,
+    writer: Option<BufWriter<Tracked>>,
     committed: bool,
+}
+
+/// The file under the buffer, remembering the first write error, so that a failure deep in the archive writer
+/// (or on the compressing thread) is reported as what it is: this file could not be written.
+struct Tracked {
+    file: File,
+    error: Option<String>,
+}
+
+impl Write for Tracked {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file.write(buf).inspect_err(|e| {
+            self.error.get_or_insert_with(|| e.to_string());
+        })
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// The directory a path is in (`.` for a bare file name).
@@ -55,6 +75,8 @@ impl TempFile {
                 .open(&tmp);
             match opened {
                 Ok(file) => {
+                    crate::sys::set_cleanup_file(Some(&tmp));
+                    let file = Tracked { file, error: None };
                     return Ok(TempFile {
                         tmp,
                         target: target.to_path_buf(),
@@ -81,15 +103,43 @@ impl TempFile {
         }
     }
 
+    /// The error to report for a failed run: when writing this file failed, say so, with the file and the cause
+    /// (the temporary file is removed when `self` is dropped, before the message is printed).
+    pub fn explain(&self, err: Error) -> Error {
+        match self
+            .writer
+            .as_ref()
+            .and_then(|w| w.get_ref().error.as_ref())
+        {
+            Some(cause) => self.write_failed(cause),
+            None => err,
+        }
+    }
+
+    fn write_failed(&self, cause: &dyn std::fmt::Display) -> Error {
+        Error::Failed(format!(
+            "cannot write {}: {cause}; no snapshot written (temporary file {} removed)",
+            self.target.display(),
+            self.tmp.display()
+        ))
+    }
+
     /// Flushes and syncs the file, then moves it to the target: without `--force` an existing target is left alone and is an error.
+    /// A signal that arrived before the move still stops the run.
     pub fn commit(mut self) -> Result<(), Error> {
-        let context = || format!("writing {}", self.tmp.display());
-        let writer = self.writer.take().ok_or_else(|| Error::Failed(context()))?;
-        let file = writer
-            .into_inner()
-            .map_err(|e| Error::io(context(), e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(context(), e))?;
+        let writer = self
+            .writer
+            .take()
+            .ok_or_else(|| Error::Failed("snapshot file already closed".into()))?;
+        let file = match writer.into_inner() {
+            Ok(tracked) => tracked.file,
+            Err(e) => return Err(self.write_failed(e.error())),
+        };
+        if let Err(e) = file.sync_all() {
+            return Err(self.write_failed(&e));
+        }
         drop(file);
+        crate::error::check_signal()?;
         let placed = if self.force {
             fs::rename(&self.tmp, &self.target)
         } else {
@@ -118,6 +168,7 @@ impl TempFile {
         })?;
         // Make the new directory entry durable too; a failure here loses nothing already written.
         self.committed = true;
+        crate::sys::set_cleanup_file(None);
         let _ = File::open(parent_dir(&self.target)).and_then(|d| d.sync_all());
         Ok(())
     }
@@ -126,6 +177,7 @@ impl TempFile {
 impl Drop for TempFile {
     fn drop(&mut self) {
         if !self.committed {
+            crate::sys::set_cleanup_file(None);
             let _ = fs::remove_file(&self.tmp);
         }
     }

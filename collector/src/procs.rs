@@ -6,6 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::archive::Archive;
+use crate::deadline::Deadline;
 use crate::error::{Error, check_signal, errno_name, is_vanished, warning};
 use crate::gather::read_whole;
 use crate::sys::FdDir;
@@ -19,6 +20,9 @@ pub struct Scan {
     pub vanished_fds: u64,
     /// Pids whose fd directory could not be read (`EACCES`).
     pub fd_denied: Vec<u32>,
+    /// Pids not scanned because the deadline had passed, and the first of them.
+    pub unscanned: u64,
+    pub unscanned_from: Option<u32>,
 }
 
 impl Scan {
@@ -27,6 +31,8 @@ impl Scan {
         self.processes += other.processes;
         self.vanished_processes += other.vanished_processes;
         self.vanished_fds += other.vanished_fds;
+        self.unscanned += other.unscanned;
+        self.unscanned_from = self.unscanned_from.or(other.unscanned_from);
         for pid in other.fd_denied {
             if !self.fd_denied.contains(&pid) {
                 self.fd_denied.push(pid);
@@ -98,6 +104,8 @@ pub struct Scanner<'a> {
     pub netlink_pids: &'a BTreeSet<u32>,
     pub full_cmdline: bool,
     pub warnings: &'a mut Vec<String>,
+    /// Processes after it are left out (counted in `Scan::unscanned`); a process is archived whole or not at all.
+    pub deadline: Deadline,
 }
 
 impl Scanner<'_> {
@@ -117,8 +125,14 @@ impl Scanner<'_> {
         // The collector itself holds no socket worth archiving, only the descriptors of its own scan.
         let own = std::process::id();
         let mut links = Links::default();
-        for pid in pids.into_iter().filter(|&pid| pid != own) {
+        let pids: Vec<u32> = pids.into_iter().filter(|&pid| pid != own).collect();
+        for (i, &pid) in pids.iter().enumerate() {
             check_signal()?;
+            if self.deadline.passed() {
+                scan.unscanned = (pids.len() - i) as u64;
+                scan.unscanned_from = Some(pid);
+                break;
+            }
             links.clear();
             match self.scan(pid, &mut scan, &mut links) {
                 Outcome::Found(process) => self.archive(process, &links, archive, &mut scan)?,

@@ -7,7 +7,7 @@
 use std::ffi::CStr;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering};
 
 /// `sysconf(_SC_CLK_TCK)`, the USER_HZ that `/proc` times are counted in.
 pub fn user_hz() -> i64 {
@@ -57,14 +57,35 @@ fn c_field(field: &[libc::c_char]) -> String {
 /// The signal that asked us to stop, 0 while none has arrived.
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
 
+/// The temporary snapshot file (a leaked NUL-terminated path), null while there is none.
+/// The handler removes it itself when a second signal arrives, and so does the panic hook.
+static CLEANUP: AtomicPtr<libc::c_char> = AtomicPtr::new(std::ptr::null_mut());
+
+/// What the handler writes before exiting on a second signal.
+const AGAIN: &[u8] = b"netsnap-collect: interrupted again, no snapshot written\n";
+
 extern "C" fn on_signal(sig: libc::c_int) {
-    // An atomic store is async-signal-safe.
-    SIGNAL.store(sig, Ordering::SeqCst);
+    // The first signal only sets the flag (an atomic store is async-signal-safe); the collector checks it between entries and stops cleanly.
+    if SIGNAL
+        .compare_exchange(0, sig, Ordering::SeqCst, Ordering::SeqCst)
+        .is_ok()
+    {
+        return;
+    }
+    // A second one means the collector did not stop in time (a read that blocks, a slow disk):
+    // remove the temporary file and exit at once, with only async-signal-safe calls.
+    remove_cleanup_file();
+    // SAFETY: write and _exit are async-signal-safe; AGAIN is a valid buffer of its length.
+    unsafe {
+        libc::write(2, AGAIN.as_ptr().cast(), AGAIN.len());
+        libc::_exit(128 + sig);
+    }
 }
 
-/// Makes SIGINT and SIGTERM only set a flag, which the collector checks between entries.
+/// Makes SIGINT, SIGTERM and SIGHUP only set a flag, which the collector checks between entries;
+/// a second such signal removes the temporary file and exits at once.
 pub fn install_signal_handlers() -> io::Result<()> {
-    for sig in [libc::SIGINT, libc::SIGTERM] {
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
         // SAFETY: sigaction is plain old data, so all zeroes is a valid value.
         let mut sa: libc::sigaction = unsafe { std::mem::zeroed() };
         sa.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
@@ -84,6 +105,25 @@ pub fn pending_signal() -> Option<i32> {
     match SIGNAL.load(Ordering::SeqCst) {
         0 => None,
         sig => Some(sig),
+    }
+}
+
+/// Names the file that a second signal or a panic must remove (None once it is committed or removed).
+/// The previous path is leaked rather than freed: the handler may be reading it; there is one per run.
+pub fn set_cleanup_file(path: Option<&std::path::Path>) {
+    use std::os::unix::ffi::OsStrExt;
+    let ptr = path
+        .and_then(|p| std::ffi::CString::new(p.as_os_str().as_bytes()).ok())
+        .map_or(std::ptr::null_mut(), std::ffi::CString::into_raw);
+    CLEANUP.store(ptr, Ordering::SeqCst);
+}
+
+/// Removes the file named by [`set_cleanup_file`], if any (async-signal-safe: one atomic swap and `unlink`).
+pub fn remove_cleanup_file() {
+    let path = CLEANUP.swap(std::ptr::null_mut(), Ordering::SeqCst);
+    if !path.is_null() {
+        // SAFETY: path came from CString::into_raw and is never freed, so it is a valid NUL-terminated string.
+        unsafe { libc::unlink(path) };
     }
 }
 
