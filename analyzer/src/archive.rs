@@ -18,24 +18,36 @@ mod tar;
 pub use blocks::BLOCK;
 
 /// Limits that keep a hostile archive from exhausting memory or time.
+/// Exceeding one is an [`Error::Limit`] naming it and the CLI flag that
+/// raises it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Most bytes the decompressed tar stream may hold.
+    /// Most bytes the decompressed tar stream may hold (`--max-decompressed`).
     pub max_decompressed: u64,
-    /// Most entries the archive may hold.
+    /// Most entries the archive may hold (`--max-entries`).
     pub max_entries: u64,
-    /// Largest single entry.
+    /// Largest single entry (`--max-entry-size`).
     pub max_entry_size: u64,
+    /// Longest line of a line-oriented file (`proc/…`, `sys/…`, `etc/…`,
+    /// the manifests) (`--max-line`).
+    pub max_line: u64,
+    /// Most bytes the loaded snapshot may keep in memory: table rows, kept
+    /// files, command lines and fd links, counted by their size in memory
+    /// (`--max-memory`).
+    pub max_memory: u64,
 }
 
 impl Default for Limits {
-    /// Room for a million-socket snapshot (about 640 MB of tar), and an
-    /// early stop for a gzip bomb.
+    /// Room for a million-socket snapshot (about 640 MB of tar, 135 MB
+    /// kept), an early stop for a gzip bomb, and a peak of under 256 MiB
+    /// for any input.
     fn default() -> Self {
         Limits {
             max_decompressed: 2 << 30,
             max_entries: 20_000_000,
             max_entry_size: 512 << 20,
+            max_line: 1 << 20,
+            max_memory: 192 << 20,
         }
     }
 }
@@ -94,9 +106,11 @@ pub trait Visitor {
     fn wants(&mut self, path: &str) -> Flow;
     /// One entry.
     fn visit(&mut self, path: &str, entry: Entry<'_>) -> Flow;
-    /// The next piece of a streamed file's content.
-    fn piece(&mut self, path: &str, data: &[u8]) {
+    /// The next piece of a streamed file's content; [`Flow::Stop`] stops
+    /// reading.
+    fn piece(&mut self, path: &str, data: &[u8]) -> Flow {
         let _ = (path, data);
+        Flow::Continue
     }
     /// The end of a streamed file.
     fn end(&mut self, path: &str) -> Flow {
@@ -198,8 +212,9 @@ mod tests {
             self.seen.push((path.to_string(), what));
             Flow::Continue
         }
-        fn piece(&mut self, _path: &str, data: &[u8]) {
+        fn piece(&mut self, _path: &str, data: &[u8]) -> Flow {
             self.streamed.extend_from_slice(data);
+            Flow::Continue
         }
         fn end(&mut self, path: &str) -> Flow {
             let text = String::from_utf8_lossy(&self.streamed).into_owned();

@@ -95,6 +95,14 @@ impl Open {
         }
     }
 
+    /// Bytes the parser holds so far.
+    fn held_bytes(&self) -> u64 {
+        match &self.parser {
+            TableParser::Inet(_, p) => p.held_bytes(),
+            TableParser::Unix(p) => p.held_bytes(),
+        }
+    }
+
     /// Feeds the whole lines of `data`, keeping a partial last line.
     fn piece(&mut self, mut data: &[u8]) {
         if !self.carry.is_empty() {
@@ -127,6 +135,11 @@ impl Open {
 
 struct Loader<'p> {
     plan: &'p LoadPlan,
+    limits: &'p Limits,
+    /// Bytes kept in memory by everything but the open table.
+    kept: u64,
+    /// The limit that stopped reading, if one did.
+    exceeded: Option<Error>,
     snap: Snapshot,
     /// Frames after the first, by index - 1.
     frames: Vec<Snapshot>,
@@ -223,10 +236,23 @@ impl Visitor for Loader<'_> {
         Flow::Stream
     }
 
-    fn piece(&mut self, _path: &str, data: &[u8]) {
-        if let Some(open) = &mut self.open {
-            open.piece(data);
+    fn piece(&mut self, _path: &str, data: &[u8]) -> Flow {
+        let Some(open) = &mut self.open else {
+            return Flow::Continue;
+        };
+        open.piece(data);
+        if open.carry.len() as u64 > self.limits.max_line {
+            return self.exceed("line length", self.limits.max_line, "--max-line");
         }
+        let held = self.kept + open.held_bytes();
+        if held > self.limits.max_memory {
+            return self.exceed(
+                "memory for the snapshot",
+                self.limits.max_memory,
+                "--max-memory",
+            );
+        }
+        Flow::Continue
     }
 
     fn end(&mut self, _path: &str) -> Flow {
@@ -237,6 +263,7 @@ impl Visitor for Loader<'_> {
         if !carry.is_empty() {
             open.feed_lines(&carry);
         }
+        self.kept += open.held_bytes();
         let target = self.target(open.frame);
         match open.parser {
             TableParser::Inet(kind, p) => target.inet[kind.index()] = Some(p.finish()),
@@ -265,6 +292,25 @@ impl Visitor for Loader<'_> {
             self.snap.stopped_early = true;
             return Flow::Stop;
         }
+        let cost = match &entry {
+            Entry::File(data) => {
+                if line_oriented(path) && longest_line(data) > self.limits.max_line {
+                    return self.exceed("line length", self.limits.max_line, "--max-line");
+                }
+                data.len() as u64
+            }
+            // The link, and its share of the `-p` map built from it.
+            Entry::Symlink(_) => 48,
+            _ => 0,
+        };
+        self.kept += cost;
+        if self.kept > self.limits.max_memory {
+            return self.exceed(
+                "memory for the snapshot",
+                self.limits.max_memory,
+                "--max-memory",
+            );
+        }
         match entry {
             Entry::File(data) => self.file(frame, path, data),
             Entry::Symlink(target) => {
@@ -292,7 +338,31 @@ impl Visitor for Loader<'_> {
     }
 }
 
+/// Whether a file is read line by line (the `--max-line` limit applies):
+/// everything but command lines.
+fn line_oriented(path: &str) -> bool {
+    !path.ends_with("/cmdline")
+}
+
+/// The length of the longest line of `data`.
+fn longest_line(data: &[u8]) -> u64 {
+    data.split(|&b| b == b'\n')
+        .map(|l| l.len() as u64)
+        .max()
+        .unwrap_or(0)
+}
+
 impl Loader<'_> {
+    /// Records that a limit was exceeded and stops reading.
+    fn exceed(&mut self, name: &'static str, value: u64, flag: &'static str) -> Flow {
+        let hint = match flag {
+            "--max-line" => "raise it with --max-line",
+            _ => "raise it with --max-memory",
+        };
+        self.exceeded = Some(Error::Limit { name, value, hint });
+        Flow::Stop
+    }
+
     /// Whether the plan names its only tables and every one of them that
     /// the manifest lists as captured has been read (when the open file is
     /// done).
@@ -443,9 +513,12 @@ fn swap_words(a: &mut Addr) {
     }
 }
 
-fn loader(plan: &LoadPlan) -> Loader<'_> {
+fn loader<'p>(plan: &'p LoadPlan, limits: &'p Limits) -> Loader<'p> {
     Loader {
         plan,
+        limits,
+        kept: 0,
+        exceeded: None,
         snap: Snapshot::default(),
         frames: Vec::new(),
         decoded_with: ByteOrder::Little,
@@ -462,9 +535,12 @@ fn loader(plan: &LoadPlan) -> Loader<'_> {
 /// Reads a snapshot from `input` (gzip-compressed or plain tar), on the
 /// caller's thread.
 pub fn load<R: Read>(input: R, plan: &LoadPlan, limits: &Limits) -> Result<Snapshot, Error> {
-    let mut loader = loader(plan);
+    let mut loader = loader(plan, limits);
     let mut diags = Vec::new();
     archive::read_entries(input, limits, &mut diags, &mut loader)?;
+    if let Some(e) = loader.exceeded.take() {
+        return Err(e);
+    }
     loader.snap.diagnostics.extend(diags);
     Ok(loader.finish())
 }
@@ -476,9 +552,12 @@ pub fn load_par<R: Read + Send>(
     plan: &LoadPlan,
     limits: &Limits,
 ) -> Result<Snapshot, Error> {
-    let mut loader = loader(plan);
+    let mut loader = loader(plan, limits);
     let mut diags = Vec::new();
     archive::read_entries_par(input, limits, &mut diags, &mut loader)?;
+    if let Some(e) = loader.exceeded.take() {
+        return Err(e);
+    }
     loader.snap.diagnostics.extend(diags);
     Ok(loader.finish())
 }

@@ -3,13 +3,76 @@
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: netsnap netstat SNAPSHOT [NETSTAT FLAGS...]
+const USAGE: &str = "usage: netsnap [LIMITS] netstat SNAPSHOT [NETSTAT FLAGS...]
        netsnap --version | --help
 
 SNAPSHOT is a .tar.gz or .tar written by netsnap-collect, or - for stdin.
 `netsnap netstat` prints what net-tools netstat 2.10 printed for the same
 flags on the machine the snapshot was taken on.
+
+LIMITS (SIZE takes a K, M or G suffix, powers of 1024):
+  --max-decompressed SIZE  decompressed tar stream (default 2G)
+  --max-entries N          archive entries (default 20000000)
+  --max-entry-size SIZE    one archive entry (default 512M)
+  --max-line SIZE          one line of a /proc, /sys or /etc file (default 1M)
+  --max-memory SIZE        rows, files and links kept in memory (default 192M)
+
+Exit status: netstat's own (0, or 1 when it would fail) when the snapshot
+is sound; 3 when it was shown but netsnap found it damaged (the netsnap:
+lines on stderr say where); 2 when nothing could be shown (unreadable or
+broken archive, a limit exceeded, a usage error of netsnap itself).
 ";
+
+/// Parses a size: digits with an optional K, M or G suffix (powers of 1024).
+fn parse_size(text: &str) -> Option<u64> {
+    let (digits, shift) = match text.as_bytes().last()? {
+        b'K' | b'k' => (&text[..text.len() - 1], 10),
+        b'M' | b'm' => (&text[..text.len() - 1], 20),
+        b'G' | b'g' => (&text[..text.len() - 1], 30),
+        _ => (text, 0),
+    };
+    let n: u64 = digits.parse().ok()?;
+    n.checked_mul(1u64 << shift)
+}
+
+/// Reads `--max-…` options from the front of `args` into `limits`;
+/// returns how many arguments they took, or the message of a bad one.
+fn parse_limits(
+    args: &[std::ffi::OsString],
+    limits: &mut netsnap::Limits,
+) -> Result<usize, String> {
+    let mut i = 0;
+    while let Some(arg) = args.get(i).and_then(|a| a.to_str()) {
+        if !arg.starts_with("--max-") {
+            break;
+        }
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (arg, None),
+        };
+        let value = match inline {
+            Some(v) => v,
+            None => {
+                i += 1;
+                args.get(i)
+                    .and_then(|a| a.to_str())
+                    .ok_or(format!("{name} needs a value"))?
+                    .to_string()
+            }
+        };
+        let size = parse_size(&value).ok_or(format!("{name}: not a size: {value}"))?;
+        match name {
+            "--max-decompressed" => limits.max_decompressed = size,
+            "--max-entries" => limits.max_entries = size,
+            "--max-entry-size" => limits.max_entry_size = size,
+            "--max-line" => limits.max_line = size,
+            "--max-memory" => limits.max_memory = size,
+            _ => return Err(format!("unknown option {name}")),
+        }
+        i += 1;
+    }
+    Ok(i)
+}
 
 fn open(path: &str) -> io::Result<Box<dyn Read + Send>> {
     if path == "-" {
@@ -49,6 +112,16 @@ fn main() -> ExitCode {
         netsnap::par::set_threads(n);
     }
     let mut err = io::stderr().lock();
+    let mut limits = netsnap::Limits::default();
+    let skip = match parse_limits(&args, &mut limits) {
+        Ok(n) => n,
+        Err(m) => {
+            let _ = writeln!(err, "netsnap: {m}");
+            let _ = err.write_all(USAGE.as_bytes());
+            return ExitCode::from(2);
+        }
+    };
+    let args = args.get(skip..).unwrap_or(&[]);
     let first = args.first().and_then(|a| a.to_str());
     match first {
         Some("netstat") => {}
@@ -100,7 +173,7 @@ fn main() -> ExitCode {
             Err(_) => state.set(Spill::Failed),
         }
     })));
-    let result = netsnap::netstat_from_reader_par(input, &flags, &netsnap::Limits::default());
+    let result = netsnap::netstat_from_reader_par(input, &flags, &limits);
     netsnap::render::set_spill(None);
     match result {
         Ok(out) => {
@@ -115,6 +188,9 @@ fn main() -> ExitCode {
             }
             if !ok {
                 return ExitCode::from(2);
+            }
+            if out.status == 0 && !out.diagnostics.is_empty() {
+                return ExitCode::from(3);
             }
             ExitCode::from(u8::try_from(out.status & 0xff).unwrap_or(255))
         }

@@ -380,8 +380,11 @@ pub(super) fn walk(
                             match s.avail() {
                                 Ok(piece) => {
                                     let k = (piece.len() as u64).min(left) as usize;
-                                    visitor.piece(path, piece.get(..k).unwrap_or(&[]));
+                                    let flow = visitor.piece(path, piece.get(..k).unwrap_or(&[]));
                                     s.advance(k);
+                                    if flow == Flow::Stop {
+                                        return Ok(());
+                                    }
                                     left -= k as u64;
                                 }
                                 Err(stop) => {

@@ -66,6 +66,12 @@ impl TableParser {
         }
     }
 
+    /// Bytes the table holds in memory so far.
+    pub fn held_bytes(&self) -> u64 {
+        (self.table.rows.len() * std::mem::size_of::<crate::model::InetRow>()
+            + self.table.bogus_lines.len() * 4) as u64
+    }
+
     /// The table.
     pub fn finish(self) -> InetTable {
         self.table

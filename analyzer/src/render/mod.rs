@@ -64,7 +64,7 @@ pub fn pad_from(out: &mut Vec<u8>, start: usize, width: usize) {
 pub const PARALLEL_ROWS: usize = 50_000;
 
 /// Rows per part in one round of a spilled rendering.
-const SPILL_ROWS: usize = 32_768;
+const SPILL_ROWS: usize = 8_192;
 
 /// Writes spilled bytes somewhere.
 pub type SpillTarget = Box<dyn FnMut(&[u8])>;
