@@ -291,6 +291,114 @@ mod tests {
         );
     }
 
+    /// A fake root where some files are absent, one is a directory (EISDIR even for root) and one has mode 0 (EACCES unless root):
+    /// the read goes on, the failures are recorded as missing, and the snapshot written from what was read is readable.
+    #[test]
+    fn unreadable_files_are_recorded_and_the_snapshot_still_renders() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = std::env::temp_dir().join(format!("netsnap-fake-root-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let net = root.join("proc/net");
+        fs::create_dir_all(net.join("udp")).unwrap_or_else(|e| panic!("{e}"));
+        fs::create_dir_all(root.join("etc")).unwrap_or_else(|e| panic!("{e}"));
+        let tcp = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   \
+                   0: 0100007F:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1 0000000000000000 100 0 0 10 0\n";
+        fs::write(net.join("tcp"), tcp).unwrap_or_else(|e| panic!("{e}"));
+        fs::write(net.join("snmp"), "secret").unwrap_or_else(|e| panic!("{e}"));
+        fs::set_permissions(net.join("snmp"), fs::Permissions::from_mode(0o000))
+            .unwrap_or_else(|e| panic!("{e}"));
+        fs::write(root.join("etc/hosts"), "127.0.0.1 localhost\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+
+        let mut files = Files {
+            root: root.clone(),
+            ..Files::default()
+        };
+        let mut warnings = Vec::new();
+        files
+            .read_socket_tables()
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        files
+            .read_others(&mut warnings)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let error = |path: &str| {
+            files
+                .missing
+                .iter()
+                .find(|m| m.path == path)
+                .map(|m| m.error.clone())
+        };
+        assert_eq!(error("proc/net/udp").as_deref(), Some("EISDIR"));
+        assert_eq!(error("proc/net/tcp6").as_deref(), Some("ENOENT"));
+        assert_eq!(error("sys/class/net").as_deref(), Some("ENOENT"));
+        assert_eq!(error("proc/net/tcp"), None);
+        let readable = fs::read(net.join("snmp")).is_ok();
+        assert_eq!(error("proc/net/snmp").is_none(), readable);
+        if !readable {
+            assert_eq!(error("proc/net/snmp").as_deref(), Some("EACCES"));
+        }
+        let tables: Vec<&Path> = files.tables.iter().map(|e| e.path.as_path()).collect();
+        assert_eq!(tables, [Path::new("proc/net/tcp")]);
+
+        let header = crate::manifest::Header {
+            capture_start: crate::manifest::Instant::now(),
+            boot_id: String::new(),
+            hostname: "fake".into(),
+            kernel_release: String::new(),
+            machine: String::new(),
+            user_hz: 100,
+            euid: 0,
+            full_cmdline: false,
+            netns: String::new(),
+            interfaces: &[],
+            reverse_dns: None,
+            missing: &files.missing,
+            tables: vec!["proc/net/tcp".into()],
+            frames: 1,
+            interval_ms: 1000,
+        }
+        .to_json();
+        let mut snapshot = Vec::new();
+        crate::archive::write(&mut snapshot, true, 0, |ar| {
+            ar.file(Path::new("netsnap.json"), &header)?;
+            for entry in files.tables.iter().chain(&files.others) {
+                ar.file(&entry.path, &entry.data)?;
+            }
+            let end = crate::manifest::closing(
+                crate::manifest::Instant::now(),
+                &crate::procs::Scan::default(),
+                &warnings,
+                None,
+            );
+            ar.file(Path::new("netsnap-end.json"), &end)
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let _ = fs::remove_dir_all(&root);
+
+        let limits = netsnap::Limits::default();
+        let out = netsnap::netstat_from_reader(&snapshot[..], &["-tan"], &limits)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out.status, 0, "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("127.0.0.1:22"), "{text}");
+        // netstat's own words for the table the source could not give.
+        let out = netsnap::netstat_from_reader(&snapshot[..], &["-uan"], &limits)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.stdout.len() + out.stderr.len() > 0);
+        let snap = netsnap::load(&snapshot[..], &netsnap::LoadPlan::default(), &limits)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let recorded: Vec<(&str, &str)> = snap
+            .manifest
+            .missing
+            .iter()
+            .map(|m| (m.path.as_str(), m.error.as_str()))
+            .collect();
+        assert!(
+            recorded.contains(&("proc/net/udp", "EISDIR")),
+            "{recorded:?}"
+        );
+    }
+
     #[test]
     fn row_count() {
         assert_eq!(rows(b"  sl  local\n   0: 01\n   1: 02\n"), 2);
