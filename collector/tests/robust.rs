@@ -713,3 +713,22 @@ fn timeout_writes_what_it_has() {
     }
     drop(holders);
 }
+
+/// `--help` documents `--timeout`, the no-partial-file behaviour and every exit status.
+#[test]
+fn help_documents_exit_statuses() {
+    let out = Command::new(BIN).arg("--help").output().expect("run");
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "--timeout SECS",
+        "no partial file is left",
+        "Exit status:",
+        "  0  ",
+        "  1  ",
+        "  2  ",
+        "130 SIGINT, 143 SIGTERM",
+    ] {
+        assert!(help.contains(needle), "help lacks {needle:?}:\n{help}");
+    }
+}
