@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Fills fuzz/corpus/<target>/ with seeds taken from the fixtures: the
+# snapshot archives (gzip, plain tar, and small ustar/gnu/pax tars of a few
+# files each) for `archive` and `end_to_end`, the files inside them for the
+# parser targets, and the recorded command lines for `args`. Seeds are named
+# by their SHA-1, so running it again adds nothing twice.
+#
+#   fuzz/seed.sh            # from the repository root or from fuzz/
+set -euo pipefail
+
+fuzz=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$fuzz")
+corpus="$fuzz/corpus"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# add TARGET FILE: copies FILE into the target's corpus under its hash.
+add() {
+    local dir="$corpus/$1"
+    mkdir -p "$dir"
+    [ -f "$2" ] || return 0
+    local size
+    size=$(stat -c %s "$2")
+    # Keep seeds small enough for fast mutation.
+    [ "$size" -le 262144 ] || return 0
+    cp "$2" "$dir/$(sha1sum "$2" | cut -c1-40)"
+}
+
+# add_text TARGET: the standard input as one seed.
+add_text() {
+    local f="$work/text"
+    cat >"$f"
+    add "$1" "$f"
+}
+
+for t in parse_sockets parse_unix parse_net parse_procs parse_etc parse_manifest archive args end_to_end; do
+    mkdir -p "$corpus/$t"
+done
+
+n=0
+for archive in "$root"/fixtures/*/snapshot.tar.gz; do
+    n=$((n + 1))
+    x="$work/x$n"
+    mkdir -p "$x"
+    tar -xzf "$archive" -C "$x"
+    add archive "$archive"
+    add end_to_end "$archive"
+    gzip -dc "$archive" >"$work/plain.tar"
+    add archive "$work/plain.tar"
+    add end_to_end "$work/plain.tar"
+
+    # Small tars (a manifest, a few tables, one process) in three header
+    # formats, and the same gzipped.
+    (
+        cd "$x"
+        small=()
+        for f in netsnap.json netsnap-end.json netsnap-ifaces.json \
+            proc/net/tcp proc/net/udp6 proc/net/unix proc/net/route \
+            proc/net/snmp proc/net/sctp/eps proc/net/igmp proc/net/dev \
+            etc/services; do
+            [ -e "$f" ] && small+=("$f")
+        done
+        pid=$(find proc -mindepth 1 -maxdepth 1 -name '[0-9]*' 2>/dev/null | sort | head -n 1 || true)
+        [ -n "$pid" ] && small+=("$pid")
+        frame=$(find frames -mindepth 2 -maxdepth 3 -path '*/proc/net/tcp' 2>/dev/null | sort | head -n 1 || true)
+        [ -n "$frame" ] && small+=("$frame")
+        [ ${#small[@]} -gt 0 ] || exit 0
+        for fmt in ustar gnu pax; do
+            tar --format=$fmt -cf "$work/small-$fmt.tar" "${small[@]}" 2>/dev/null || continue
+            gzip -9nc "$work/small-$fmt.tar" >"$work/small-$fmt.tar.gz"
+        done
+    )
+    for f in "$work"/small-*.tar "$work"/small-*.tar.gz; do
+        [ -e "$f" ] || continue
+        add archive "$f"
+        add end_to_end "$f"
+        rm -f "$f"
+    done
+
+    # The files, by format family (frames included).
+    while IFS= read -r -d '' f; do
+        rel=${f#"$x"/}
+        rel=${rel#frames/*/}
+        case "$rel" in
+        proc/net/tcp | proc/net/tcp6 | proc/net/udp | proc/net/udp6 | \
+            proc/net/udplite | proc/net/udplite6 | proc/net/raw | proc/net/raw6 | \
+            proc/net/sctp/eps | proc/net/sctp/assocs)
+            add parse_sockets "$f" ;;
+        proc/net/unix) add parse_unix "$f" ;;
+        proc/net/route | proc/net/rt_cache | proc/net/ipv6_route | proc/net/dev | \
+            proc/net/if_inet6 | proc/net/igmp | proc/net/igmp6 | proc/net/snmp | \
+            proc/net/snmp6 | proc/net/netstat | proc/net/sctp/snmp | \
+            netsnap-ifaces.json | sys/class/net/*)
+            add parse_net "$f" ;;
+        proc/[0-9]*/cmdline | proc/[0-9]*/stat) add parse_procs "$f" ;;
+        etc/*) add parse_etc "$f" ;;
+        netsnap.json | netsnap-end.json) add parse_manifest "$f" ;;
+        esac
+    done < <(find "$x" -type f -print0)
+    # fd links: their targets, and their paths.
+    while IFS= read -r -d '' f; do
+        rel=${f#"$x"/}
+        readlink "$f" | tr -d '\n' | add_text parse_procs
+        printf '%s' "${rel#frames/*/}" | add_text parse_procs
+    done < <(find "$x" -type l -path '*/fd/*' -print0 | head -z -n 40)
+done
+
+# Command lines: one seed per recorded line, arguments separated by NUL.
+for cases in "$root"/fixtures/cases/*.txt; do
+    while IFS= read -r line; do
+        case "$line" in '#'* | '') continue ;; esac
+        # shellcheck disable=SC2086
+        printf '%s\0' $line | head -c -1 | add_text args
+    done <"$cases"
+done
+
+for t in "$corpus"/*/; do
+    printf '%-16s %4d seeds\n' "$(basename "$t")" "$(find "$t" -type f | wc -l)"
+done
