@@ -408,19 +408,23 @@ fn in_mount_namespace(script: &str, args: &[&str]) -> Option<Output> {
     Some(out)
 }
 
-/// A capture into a full file system (a 64 KiB tmpfs, mostly filled) fails with the file and the cause on stderr,
-/// exit status 1, and leaves nothing behind; so does one whose directory fills up with the plain tar.
+/// A capture into a full file system (a 64 KiB tmpfs) fails with the file and the cause on stderr, exit status 1,
+/// and leaves nothing behind: the plain tar with 4 KiB left (it fails mid-archive), then gzip with nothing left.
 #[test]
 fn full_file_system_leaves_nothing() {
     let dir = TempDir::new("full");
     let script = r#"
         mount -t tmpfs -o size=64k tmpfs "$1" || exit 99
-        head -c 57344 /dev/zero > "$1/filler" 2>/dev/null
-        for args in "-o $1/snap.tar.gz" "-o $1/snap.tar --no-gzip"; do
-            "$2" $args
-            echo "status $?" >&2
-            ls -A "$1" >&2
-        done
+        head -c 61440 /dev/zero > "$1/filler"
+        "$2" -o "$1/snap.tar" --no-gzip
+        echo "status $?" >&2
+        ls -A "$1" >&2
+        echo end >&2
+        head -c 65536 /dev/zero > "$1/filler2" 2>/dev/null
+        "$2" -o "$1/snap.tar.gz"
+        echo "status $?" >&2
+        ls -A "$1" >&2
+        echo end >&2
     "#;
     let Some(out) = in_mount_namespace(script, &[&dir.0.to_string_lossy(), BIN]) else {
         assert!(
@@ -431,17 +435,18 @@ fn full_file_system_leaves_nothing() {
     };
     assert_ne!(out.status.code(), Some(99), "{}", stderr(&out));
     let err = stderr(&out);
-    let runs: Vec<&str> = err.split_inclusive("filler\n").collect();
+    let runs: Vec<&str> = err.split_inclusive("end\n").collect();
     assert_eq!(runs.len(), 2, "{err}");
-    for (run, name) in runs.iter().zip(["snap.tar.gz", "snap.tar"]) {
+    for (run, (name, files)) in runs.iter().zip([
+        ("snap.tar", &["filler"][..]),
+        ("snap.tar.gz", &["filler", "filler2"]),
+    ]) {
         let target = dir.0.join(name);
         let lines: Vec<&str> = run.lines().collect();
-        // One message, the status, then the directory listing: only the filler.
-        assert_eq!(
-            lines[lines.len() - 2..],
-            ["status 1", "filler"],
-            "{name}: {run}"
-        );
+        // One message, the status, then the directory listing: only the fillers.
+        assert_eq!(lines.len(), 3 + files.len(), "{name}: {run}");
+        assert_eq!(lines[1], "status 1", "{name}: {run}");
+        assert_eq!(&lines[2..2 + files.len()], files, "{name}: {run}");
         let message = lines[0];
         assert!(
             message.starts_with(&format!(
@@ -621,17 +626,22 @@ fn timeout_writes_what_it_has() {
     let blocked = holders.pids[holders.pids.len() / 2];
     let target = dir.0.join("snap.tgz");
     let target_arg = target.to_string_lossy().into_owned();
+    // Long enough for the scan to reach the blocked process on a loaded machine.
+    let timeout = Duration::from_millis(1500);
+    let started = Instant::now();
     let mut child = blocked_capture(
         &fifo,
         blocked,
         Some(&ns),
-        &["-o", &target_arg, "--timeout", "0.5"],
+        &["-o", &target_arg, "--timeout", "1.5"],
     );
     let Some(writer) = open_writer(&fifo, &mut child) else {
         let out = child.wait_with_output().expect("wait");
         panic!("collector never read the fifo: {}", stderr(&out));
     };
-    std::thread::sleep(Duration::from_millis(700));
+    std::thread::sleep(
+        (started + timeout + Duration::from_millis(200)).saturating_duration_since(Instant::now()),
+    );
     drop(writer);
     let out = child.wait_with_output().expect("wait");
     assert!(out.status.success(), "{:?}: {}", out.status, stderr(&out));
@@ -644,7 +654,7 @@ fn timeout_writes_what_it_has() {
     let entries = read_snapshot(&bytes);
     let end = manifest(&entries, "netsnap-end.json");
     assert_eq!(end["timed_out"], true, "{end}");
-    assert_eq!(end["timeout_ms"], 500, "{end}");
+    assert_eq!(end["timeout_ms"], 1500, "{end}");
     let archived = check_processes(&entries);
     let later: Vec<u32> = holders
         .pids
