@@ -84,8 +84,18 @@ extern "C" fn on_signal(sig: libc::c_int) {
 
 /// Makes SIGINT, SIGTERM and SIGHUP only set a flag, which the collector checks between entries;
 /// a second such signal removes the temporary file and exits at once.
+/// A signal ignored from the start (SIGHUP under `nohup`, SIGINT of a background job of a script) stays ignored.
 pub fn install_signal_handlers() -> io::Result<()> {
     for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: sigaction is plain old data, so all zeroes is a valid value.
+        let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+        // SAFETY: a null new action only asks for the current one, written to the valid `old`.
+        if unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if old.sa_sigaction == libc::SIG_IGN {
+            continue;
+        }
         // SAFETY: sigaction is plain old data, so all zeroes is a valid value.
         let mut sa: libc::sigaction = unsafe { std::mem::zeroed() };
         sa.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;

@@ -742,3 +742,38 @@ fn help_documents_exit_statuses() {
         assert!(help.contains(needle), "help lacks {needle:?}:\n{help}");
     }
 }
+
+/// SIGHUP stops a capture as SIGINT and SIGTERM do (status 129, nothing left), except when it was ignored from the
+/// start (`nohup`): then the capture goes on and is written.
+#[test]
+fn sighup_unless_ignored() {
+    let dir = TempDir::new("hup");
+    for (ignored, name) in [(false, "hup.tgz"), (true, "nohup.tgz")] {
+        let trap = if ignored { "trap '' HUP; " } else { "" };
+        let child = Command::new("sh")
+            .args([
+                "-c",
+                &format!("{trap}exec \"$0\" -o {name} --count 3 --interval 0.4"),
+                BIN,
+            ])
+            .current_dir(&dir.0)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("sh");
+        // The handlers are in place once the temporary file exists.
+        let until = Instant::now() + Duration::from_secs(20);
+        while !dir.names().iter().any(|n| n.ends_with(".tmp")) && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        kill("-HUP", child.id());
+        let out = child.wait_with_output().expect("wait");
+        if ignored {
+            assert!(out.status.success(), "{}", stderr(&out));
+            assert_eq!(dir.names(), [name]);
+        } else {
+            assert_eq!(out.status.code(), Some(129), "{}", stderr(&out));
+            assert!(stderr(&out).contains("interrupted by SIGHUP"));
+            assert!(dir.names().is_empty(), "{:?}", dir.names());
+        }
+    }
+}
