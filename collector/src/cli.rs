@@ -42,8 +42,9 @@ directory and renamed into place only once complete: on any error or signal
 no partial file is left. Files that cannot be read, processes that vanish
 during the scan and fd directories that cannot be read (run as an ordinary
 user) are recorded in the snapshot's manifests, not treated as errors.
-SIGINT, SIGTERM and SIGHUP stop the capture at the next entry; a second one
-stops it at once. Both remove the temporary file.
+SIGINT, SIGTERM and SIGHUP (unless ignored at start, as under nohup) stop
+the capture at the next entry; a second one stops it at once. Both remove the
+temporary file.
 
 Exit status:
   0    snapshot written (also when --timeout cut it short), or stdout closed
