@@ -45,8 +45,9 @@ run_one() {
     mkdir -p "$dir" "$fuzz/corpus/$t" "$fuzz/artifacts/$t"
     local max_len=()
     case "$t" in
-    archive | end_to_end) max_len=(-max_len=262144) ;;
+    archive | end_to_end) max_len=(-max_len=65536) ;;
     args) max_len=(-max_len=512) ;;
+    *) max_len=(-max_len=16384) ;;
     esac
     echo "$(date -u +%FT%TZ) start $t"
     local start=$SECONDS

@@ -17,9 +17,12 @@ use netsnap::parse::{
 };
 use netsnap::{LoadPlan, Snapshot};
 
+/// A target's body.
+pub type Body = fn(&[u8]);
+
 /// Every target: its name (the directory under `fuzz/corpus/` and
 /// `fuzz/regressions/`) and its body.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Body)] = &[
     ("parse_sockets", parse_sockets),
     ("parse_unix", parse_unix),
     ("parse_net", parse_net),
