@@ -25,7 +25,7 @@ repo=$(cd "$here/.." && pwd)
 fixtures=$repo/fixtures
 cases=$fixtures/cases/netstat.txt
 NONROOT_UID=${NONROOT_UID:-65534}
-ALL=(server loopback-many unix procs nonroot sctp bigendian mcast no-manifest)
+ALL=(server loopback-many unix procs nonroot sctp bigendian mcast no-manifest malformed)
 
 log() { echo "record: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -163,6 +163,13 @@ for name in "${names[@]}"; do
 		python3 "$here/make-no-manifest.py" "$fixtures/server/snapshot.tar.gz" \
 			"$fixtures/no-manifest/snapshot.tar.gz"
 		replay no-manifest
+		;;
+	malformed)
+		log "== malformed"
+		mkdir -p "$fixtures/malformed"
+		python3 "$here/make-malformed.py" "$fixtures/server/snapshot.tar.gz" \
+			"$fixtures/malformed/snapshot.tar.gz"
+		replay malformed
 		;;
 	*) die "unknown fixture $name (known: ${ALL[*]})" ;;
 	esac

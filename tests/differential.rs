@@ -30,6 +30,15 @@ fn random_flags_against_real_netstat() {
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
     fixtures.sort();
+    // NETSNAP_DIFF_FIXTURES=a,b: only these fixtures (by directory name).
+    if let Ok(only) = std::env::var("NETSNAP_DIFF_FIXTURES") {
+        let only: Vec<&str> = only.split(',').collect();
+        fixtures.retain(|f| {
+            f.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| only.contains(&n))
+        });
+    }
     // Two workers (the machine's cores), each taking every other fixture.
     let results: Vec<(usize, Vec<String>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..2)

@@ -264,9 +264,30 @@ impl Visitor for Loader<'_> {
             open.feed_lines(&carry);
         }
         self.kept += open.held_bytes();
+        let frame_prefix = if open.frame > 0 {
+            format!("frames/{}/", open.frame)
+        } else {
+            String::new()
+        };
         let target = self.target(open.frame);
         match open.parser {
-            TableParser::Inet(kind, p) => target.inet[kind.index()] = Some(p.finish()),
+            TableParser::Inet(kind, p) => {
+                let table = p.finish();
+                if matches!(kind, InetKind::Tcp | InetKind::Tcp6) {
+                    for row in table.rows.iter().filter(|r| r.state >= 16) {
+                        target.diagnostics.push(Diagnostic::at(
+                            &format!("{frame_prefix}{}", kind.path()),
+                            row.line,
+                            format!(
+                                "TCP state {:#04x} is past netstat's table of states (netstat 2.10 prints \
+                                 whatever lies in memory after it, or crashes); shown empty",
+                                row.state
+                            ),
+                        ));
+                    }
+                }
+                target.inet[kind.index()] = Some(table);
+            }
             TableParser::Unix(p) => target.unix = Some(p.finish()),
         }
         Flow::Continue

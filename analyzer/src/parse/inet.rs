@@ -81,6 +81,14 @@ impl TableParser {
 /// Decodes one hex address as netstat does: up to 8 digits are one IPv4
 /// word; more are four 8-digit words of an IPv6 address.
 pub fn decode_addr(hex: &[u8], order: ByteOrder, v6: bool) -> Addr {
+    decode_addr_onto(hex, order, v6, [0; 16])
+}
+
+/// [`decode_addr`], where the IPv6 words that the hex text is too short for
+/// keep their bytes in `base`: netstat decodes both addresses of a row into
+/// one `in6_addr` with `sscanf("%08X%08X%08X%08X")`, so a short remote
+/// address keeps the words of the local one decoded just before.
+pub fn decode_addr_onto(hex: &[u8], order: ByteOrder, v6: bool, base: [u8; 16]) -> Addr {
     let word = |digits: &[u8]| -> u32 {
         let mut s = Scanner::new(digits);
         s.int(16).map(|v| v as u32).unwrap_or(0)
@@ -90,7 +98,7 @@ pub fn decode_addr(hex: &[u8], order: ByteOrder, v6: bool) -> Addr {
         ByteOrder::Big => w.to_be_bytes(),
     };
     if v6 {
-        let mut bytes = [0u8; 16];
+        let mut bytes = base;
         for (i, chunk) in hex.chunks(8).take(4).enumerate() {
             let b = to_bytes(word(chunk));
             if let Some(dst) = bytes.get_mut(i * 4..i * 4 + 4) {
@@ -273,7 +281,7 @@ pub fn parse_row_scanned(line: &[u8], order: ByteOrder) -> Option<InetRow> {
         row.local = decode_addr(local_hex, order, v6);
     }
     if items >= 4 {
-        row.remote = decode_addr(remote_hex, order, v6);
+        row.remote = decode_addr_onto(remote_hex, order, v6, row.local.bytes);
     } else {
         row.remote = Addr {
             v6,

@@ -32,6 +32,23 @@ pub const TCP_STATES: [&str; 12] = [
     "CLOSING",
 ];
 
+/// What netstat 2.10 prints for the TCP states past its table (12 to 15):
+/// it indexes its table of state names without a bound, and the four
+/// pointers after it are the first entries of its AX.25 state table. (From
+/// 16 on it reads other memory, and prints garbage or crashes; netsnap
+/// prints nothing there, with a diagnostic.)
+const TCP_STATES_BEYOND: [&str; 4] = ["LISTENING", "CONN SENT", "DISC SENT", "ESTABLISHED"];
+
+/// The state column of a TCP row, as netstat 2.10 prints it.
+pub fn tcp_state_text(state: u32) -> &'static str {
+    let i = state as usize;
+    TCP_STATES
+        .get(i)
+        .or_else(|| TCP_STATES_BEYOND.get(i.wrapping_sub(TCP_STATES.len())))
+        .copied()
+        .unwrap_or("")
+}
+
 /// What the shared trailing columns need.
 pub struct Extras<'a> {
     /// netstat options.
@@ -92,12 +109,16 @@ pub fn shown(kind: InetKind, row: &InetRow, opts: &NetstatOptions) -> bool {
     if opts.listening > 0 { server } else { !server }
 }
 
-/// [`TCP_STATES`] padded to the column's 11 bytes.
-const TCP_STATES_PADDED: [[u8; 11]; 12] = {
-    let mut t = [[b' '; 11]; 12];
+/// [`tcp_state_text`] padded to the column's 11 bytes, for states 0 to 15.
+const TCP_STATES_PADDED: [[u8; 11]; 16] = {
+    let mut t = [[b' '; 11]; 16];
     let mut i = 0;
-    while i < 12 {
-        let s = TCP_STATES[i].as_bytes();
+    while i < 16 {
+        let s = if i < 12 {
+            TCP_STATES[i].as_bytes()
+        } else {
+            TCP_STATES_BEYOND[i - 12].as_bytes()
+        };
         let mut j = 0;
         while j < s.len() {
             t[i][j] = s[j];
@@ -283,8 +304,7 @@ impl Table<'_> {
         out.push(b' ');
         match kind {
             InetKind::Tcp | InetKind::Tcp6 => {
-                let st = TCP_STATES.get(row.state as usize).copied().unwrap_or("");
-                pad_right(out, st.as_bytes(), 11);
+                pad_right(out, tcp_state_text(row.state).as_bytes(), 11);
             }
             InetKind::Raw | InetKind::Raw6 => {
                 pad_right(out, Num::i(i64::from(row.state as i32)).bytes(), 11);
@@ -499,8 +519,7 @@ mod tests {
             out.push(b' ');
             match kind {
                 InetKind::Tcp | InetKind::Tcp6 => {
-                    let st = TCP_STATES.get(row.state as usize).copied().unwrap_or("");
-                    pad_right(out, st.as_bytes(), 11);
+                    pad_right(out, tcp_state_text(row.state).as_bytes(), 11);
                 }
                 InetKind::Raw | InetKind::Raw6 => {
                     pad_right(out, &dec(i64::from(row.state as i32)), 11);
