@@ -34,3 +34,27 @@ mod tests {
         assert_eq!(netstat_program(b""), b"");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::parse::inet::tests::Rng;
+
+    /// Any command line: the program is a NUL-free piece of the first 511
+    /// bytes, without a `/` when argv[0] is an absolute path.
+    #[test]
+    fn program_is_a_piece_of_argv0() {
+        let mut rng = Rng(0x636d_646c_696e);
+        for _ in 0..50_000 {
+            let len = rng.below(700);
+            let cmd: Vec<u8> = (0..len).map(|_| b"/ab\0 -x."[rng.below(8)]).collect();
+            let p = netstat_program(&cmd);
+            assert!(p.len() <= 511 && !p.contains(&0));
+            let head = cmd.get(..511).unwrap_or(&cmd);
+            assert!(head.windows(p.len().max(1)).any(|w| w == p) || p.is_empty());
+            if cmd.first() == Some(&b'/') {
+                assert!(!p.contains(&b'/'));
+            }
+        }
+    }
+}

@@ -275,3 +275,144 @@ mod tests {
         assert_eq!(p.lookup(65534), Some(&b"nobody"[..]));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::parse::inet::tests::Rng;
+
+    const SAMPLE: &[&[u8]] = &[
+        b"127.0.0.1   localhost",
+        b"::1         ip6-localhost ip6-loopback # comment",
+        b"10.0.0.1\tweb.example web",
+        b"ssh         22/tcp",
+        b"domain      53/udp",
+        b"icmp        1   ICMP",
+        b"loopback    127",
+        b"link-local  169.254.0.0",
+        b"root:x:0:0:root:/root:/bin/bash",
+        b"nobody:x:65534:65534:::",
+        b"# only a comment",
+        b"",
+    ];
+
+    fn file(rng: &mut Rng) -> Vec<u8> {
+        let mut out = Vec::new();
+        for _ in 0..rng.below(10) {
+            let line = SAMPLE[rng.below(SAMPLE.len())];
+            let line = if rng.below(2) == 0 {
+                rng.mutate(line)
+            } else {
+                line.to_vec()
+            };
+            out.extend_from_slice(&line);
+            out.push(b'\n');
+        }
+        out
+    }
+
+    /// Mutated databases: no panic, and every name found is a field of
+    /// some line of the file.
+    #[test]
+    fn mutated_databases() {
+        let mut rng = Rng(0x6574_6370_726f);
+        for _ in 0..20_000 {
+            let text = file(&mut rng);
+            let hosts = Hosts::parse(&text);
+            let networks = Networks::parse(&text);
+            let services = Services::parse(&text, &text);
+            let passwd = Passwd::parse(&text);
+            let known =
+                |name: &[u8]| !name.is_empty() && text.windows(name.len()).any(|w| w == name);
+            for line in lines(&text) {
+                for w in line.split(|&b| is_space(b) || b == b':') {
+                    if let Some(a) = parse_ipv4(w) {
+                        assert!(hosts.lookup(&Addr::v4(a)).is_none_or(known));
+                    }
+                    if let Some(a) = parse_ipv6(w) {
+                        assert!(hosts.lookup(&Addr::v6(a)).is_none_or(known));
+                    }
+                    if let Some(n) = inet_network(w) {
+                        assert!(networks.lookup(n).is_none_or(known));
+                    }
+                    if let Some(n) = crate::parse::scan::strtoul_whole(w) {
+                        for p in [ServiceProto::Tcp, ServiceProto::Udp, ServiceProto::Raw] {
+                            assert!(services.lookup(p, n as u16).is_none_or(known));
+                        }
+                        assert!(passwd.lookup(n as u32).is_none_or(known));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Generated databases: hosts and passwd keep the first entry of a key,
+    /// services the last.
+    #[test]
+    fn first_and_last_wins() {
+        let mut rng = Rng(0x6669_7273_7477);
+        for _ in 0..5_000 {
+            let mut hosts = Vec::new();
+            let mut passwd = Vec::new();
+            let mut services = Vec::new();
+            let mut want_hosts: Vec<([u8; 4], String)> = Vec::new();
+            let mut want_uid: Vec<(u32, String)> = Vec::new();
+            let mut want_port: Vec<(u16, String)> = Vec::new();
+            for i in 0..1 + rng.below(12) {
+                let a = [127, 0, rng.below(3) as u8, rng.below(3) as u8];
+                let name = format!("h{i}");
+                hosts.extend_from_slice(
+                    format!("{}.{}.{}.{}\t{name} alias\n", a[0], a[1], a[2], a[3]).as_bytes(),
+                );
+                if !want_hosts.iter().any(|(x, _)| *x == a) {
+                    want_hosts.push((a, name.clone()));
+                }
+                let uid = rng.below(4) as u32;
+                passwd.extend_from_slice(format!("{name}:x:{uid}:0:::\n").as_bytes());
+                if !want_uid.iter().any(|(u, _)| *u == uid) {
+                    want_uid.push((uid, name.clone()));
+                }
+                let port = rng.below(4) as u16;
+                services.extend_from_slice(format!("{name} {port}/tcp\n").as_bytes());
+                want_port.retain(|(p, _)| *p != port);
+                want_port.push((port, name));
+            }
+            let h = Hosts::parse(&hosts);
+            for (a, n) in &want_hosts {
+                assert_eq!(h.lookup(&Addr::v4(*a)), Some(n.as_bytes()));
+            }
+            let p = Passwd::parse(&passwd);
+            for (u, n) in &want_uid {
+                assert_eq!(p.lookup(*u), Some(n.as_bytes()));
+            }
+            let s = Services::parse(&services, b"");
+            for (port, n) in &want_port {
+                assert_eq!(s.lookup(ServiceProto::Tcp, *port), Some(n.as_bytes()));
+            }
+        }
+    }
+
+    /// Addresses written in their canonical forms read back.
+    #[test]
+    fn addresses_round_trip() {
+        let mut rng = Rng(0x6164_6472_7274);
+        for _ in 0..20_000 {
+            let v4 = (rng.next() as u32).to_be_bytes();
+            let text = std::net::Ipv4Addr::from(v4).to_string();
+            assert_eq!(parse_ipv4(text.as_bytes()), Some(v4));
+            assert_eq!(inet_network(text.as_bytes()), Some(u32::from_be_bytes(v4)));
+            let mut v6 = [0u8; 16];
+            for b in v6.iter_mut() {
+                *b = if rng.below(3) == 0 {
+                    rng.next() as u8
+                } else {
+                    0
+                };
+            }
+            let text = std::net::Ipv6Addr::from(v6).to_string();
+            assert_eq!(parse_ipv6(text.as_bytes()), Some(v6));
+            let junk = rng.mutate(text.as_bytes());
+            let _ = (parse_ipv4(&junk), parse_ipv6(&junk), inet_network(&junk));
+        }
+    }
+}

@@ -69,3 +69,60 @@ mod tests {
         assert_eq!(split_fd_path("proc/12/fdinfo/3"), None);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::parse::inet::tests::Rng;
+
+    /// Socket links read back their inode (decimal, or octal with a
+    /// leading 0) while they fit netstat's 29 bytes; any bytes: no panic,
+    /// never `ULONG_MAX`.
+    #[test]
+    fn socket_links_round_trip() {
+        let mut rng = Rng(0x6664_6c69_6e6b);
+        for _ in 0..50_000 {
+            let inode = rng.next() >> rng.below(64);
+            let (text, fits) = match rng.below(3) {
+                0 => {
+                    let t = format!("socket:[{inode}]");
+                    // netstat wants at least two digits in the brackets.
+                    let fits = t.len() <= LINK_READ && t.len() >= 11;
+                    (t, fits)
+                }
+                1 => {
+                    let t = format!("socket:[0{inode:o}]");
+                    let fits = t.len() <= LINK_READ && t.len() >= 11;
+                    (t, fits)
+                }
+                _ => (format!("[0000]:{inode}"), true),
+            };
+            let got = netstat_socket_inode(text.as_bytes());
+            if inode == u64::MAX {
+                assert_eq!(got, None);
+            } else if fits && (inode > 0 || !text.starts_with("socket:[0")) {
+                // (`socket:[00]` is read as 0 too.)
+                assert_eq!(got, Some(inode), "{text}");
+            }
+            let junk = rng.mutate(text.as_bytes());
+            assert_ne!(netstat_socket_inode(&junk), Some(u64::MAX));
+        }
+    }
+
+    /// fd entry paths read back their pid and fd; mutated ones never panic
+    /// and are only accepted under `proc/<digits>/fd/`.
+    #[test]
+    fn fd_paths_round_trip() {
+        let mut rng = Rng(0x6664_7061_7468);
+        for _ in 0..50_000 {
+            let (pid, fd) = (rng.next() as u32, rng.next() as u32 >> rng.below(32));
+            let path = format!("proc/{pid}/fd/{fd}");
+            assert_eq!(split_fd_path(&path), Some((pid, fd)));
+            let junk = rng.mutate(path.as_bytes());
+            let junk = String::from_utf8_lossy(&junk);
+            if split_fd_path(&junk).is_some() {
+                assert!(junk.starts_with("proc/") && junk.contains("/fd/"));
+            }
+        }
+    }
+}

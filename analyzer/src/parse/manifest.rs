@@ -158,3 +158,50 @@ mod tests {
         assert!(d.is_some());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::parse::inet::tests::Rng;
+
+    const MANIFEST: &[u8] = br#"{"format_version":1,"collector":"netsnap-collect 0.1.0","capture_start":"2026-01-02T03:04:05Z","boot_id":"b","hostname":"h","kernel_release":"6.18.0","machine":"x86_64","byte_order":"little","user_hz":100,"euid":0,"full_cmdline":true,"netns":"net:[4026531840]","interfaces":[{"name":"lo","family":"inet","address":"127.0.0.1","netmask":"255.0.0.0","flags":73},{"name":"lo","family":"packet","flags":73}],"reverse_dns":{"10.0.0.1":"a.example"},"missing":[{"path":"proc/net/sctp/eps","error":"ENOENT"}],"tables":["proc/net/tcp","proc/net/unix"]}"#;
+
+    const CLOSING: &[u8] = br#"{"capture_end":"2026-01-02T03:04:06Z","processes":12,"vanished_processes":1,"vanished_fds":2,"fd_denied":[1,2],"warnings":["w"]}"#;
+
+    /// Mutated manifests: either read without a word or give the defaults
+    /// and a diagnostic; what was read writes back and reads the same.
+    #[test]
+    fn mutated_manifests() {
+        let mut rng = Rng(0x6d61_6e69_6673);
+        let mut read = 0;
+        for _ in 0..20_000 {
+            let text = rng.mutate(MANIFEST);
+            let (m, d) = parse_manifest("netsnap.json", &text);
+            match d {
+                Some(_) => assert_eq!(m, Manifest::default()),
+                None => {
+                    read += 1;
+                    let again = serde_json::to_vec(&m).unwrap_or_default();
+                    let (m2, d2) = parse_manifest("netsnap.json", &again);
+                    assert!(d2.is_none());
+                    assert_eq!(m2.interfaces.len(), m.interfaces.len());
+                    assert_eq!(
+                        Manifest {
+                            interfaces: Vec::new(),
+                            ..m2
+                        },
+                        Manifest {
+                            interfaces: Vec::new(),
+                            ..m
+                        }
+                    );
+                }
+            }
+            let text = rng.mutate(CLOSING);
+            let (c, d) = parse_closing("netsnap-end.json", &text);
+            assert!(c.is_some() != d.is_some());
+        }
+        // The mutations keep some manifests readable.
+        assert!(read > 1_000 && read < 19_000, "{read}");
+    }
+}

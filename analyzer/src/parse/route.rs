@@ -843,3 +843,167 @@ eth1\t0000140A\t0200000A\t0003\t1\t12345\t5\t0000FFFF\t1400\t64\n";
         assert_eq!(t.format, CacheFormat::Unknown(0));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::parse::inet::tests::Rng;
+
+    const ROUTE: &[&[u8]] = &[
+        b"Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT                                                       ",
+        b"eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0                                                                               ",
+        b"eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0                                                                               ",
+        b"eth1\t0000000A\t00000000\t0000\t0\t0\t0\t000000FF\t0\t0\t0",
+        b"eth1\t0000140A\t0200000A\t0003\t1\t12345\t5\t0000FFFF\t1400\t64",
+    ];
+
+    const RT_CACHE: &[&[u8]] = &[
+        b"Iface\tDestination\tGateway \tFlags\t\tRefCnt\tUse\tMetric\tSource\t\tMTU\tWindow\tIRTT\tTOS\tHHRef\tHHUptod\tSpecDst",
+        b"lo\t0100007F\t0100007F\t80000000\t0\t0\t0\t0100007F\t16436\t0\t0\t0\t-1\t0\t0100007F",
+        b"eth0\t0202000A\t0102000A\t00000003\t0\t7\t0\t0F02000A\t1500\t0\t3\t10\t1\t1\t0F02000A",
+        b"Iface\tDestination\tGateway \tFlags\t\tRefCnt\tUse\tMetric\tSource\t\tMTU\tWindow\tIRTT\tHH\tARP",
+        b"eth0\t0202000A\t0102000A\t0003\t0\t7\t0\t0F02000A\t1500\t0\t3\t-1\t0",
+    ];
+
+    const IPV6_ROUTE: &[&[u8]] = &[
+        b"fe800000000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 00000001     eth0",
+        b"00000000000000000000000000000001 80 00000000000000000000000000000000 00 00000000000000000000000000000000 00000000 00000003 00000000 80200001       lo",
+        b"20010db8000000000000000000000000 30 00000000000000000000000000000000 00 fe800000000000000000000000000001 00000400 00000000 00000005 00000003     eth1",
+    ];
+
+    /// A file of mutated lines taken from `base` (the header stays first
+    /// now and then), with random line ends.
+    fn file(rng: &mut Rng, base: &[&[u8]]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for i in 0..rng.below(8) {
+            let line = if i == 0 && rng.below(3) > 0 {
+                base[0]
+            } else {
+                base[rng.below(base.len())]
+            };
+            let line = if rng.below(3) == 0 {
+                rng.mutate(line)
+            } else {
+                line.to_vec()
+            };
+            out.extend_from_slice(&line);
+            if rng.below(20) > 0 {
+                out.push(b'\n');
+            }
+        }
+        out
+    }
+
+    /// How many `fgets` calls return a line: the header with one buffer
+    /// size, the rows with another.
+    fn fgets_count(input: &[u8], header: usize, rows: usize) -> u32 {
+        let mut f = CFile::new(input);
+        if f.fgets(header).is_none() {
+            return 0;
+        }
+        while f.fgets(rows).is_some() {}
+        f.line
+    }
+
+    fn assert_partition(rows: &[u32], skipped: &[u32], lines: u32) {
+        let mut all: Vec<u32> = rows.iter().chain(skipped).copied().collect();
+        assert!(rows.windows(2).all(|w| w[0] < w[1]));
+        all.sort_unstable();
+        assert_eq!(all, (2..=lines).collect::<Vec<_>>());
+    }
+
+    /// Every line after the header is a shown row or a skipped line; shown
+    /// rows are UP and name an interface of at most 15 bytes.
+    #[test]
+    fn route_lines_are_rows_or_skipped() {
+        let mut rng = Rng(0x726f_7574_6531);
+        let mut shown = 0;
+        for _ in 0..20_000 {
+            let text = file(&mut rng, ROUTE);
+            for order in [ByteOrder::Little, ByteOrder::Big] {
+                let t = parse_route(&text, order);
+                assert_eq!(t.has_header, !text.is_empty());
+                if t.missing_field.is_some() || !t.has_header {
+                    assert!(t.rows.is_empty() && t.skipped_lines.is_empty());
+                    continue;
+                }
+                let rows: Vec<u32> = t.rows.iter().map(|r| r.line).collect();
+                let lines = fgets_count(&text, HEADER_BUFFER, ROW_BUFFER);
+                assert_partition(&rows, &t.skipped_lines, lines);
+                for r in &t.rows {
+                    assert!(r.flags & RTF_UP != 0 && r.iface.len() <= 15);
+                }
+                shown += t.rows.len();
+            }
+        }
+        assert!(shown > 10_000, "{shown}");
+    }
+
+    #[test]
+    fn rt_cache_lines_are_rows_or_skipped() {
+        let mut rng = Rng(0x7274_6361_6368);
+        let mut shown = 0;
+        for _ in 0..20_000 {
+            let base = if rng.below(2) == 0 {
+                &RT_CACHE[..3]
+            } else {
+                &RT_CACHE[3..]
+            };
+            let text = file(&mut rng, base);
+            let t = parse_rt_cache(&text, ByteOrder::Little);
+            let known = !matches!(t.format, CacheFormat::Unknown(_));
+            if !t.has_header || !known || t.missing_field.is_some() {
+                assert!(t.rows.is_empty() && t.skipped_lines.is_empty());
+                continue;
+            }
+            let rows: Vec<u32> = t.rows.iter().map(|r| r.line).collect();
+            let lines = fgets_count(&text, HEADER_BUFFER, ROW_BUFFER);
+            assert_partition(&rows, &t.skipped_lines, lines);
+            assert!(t.rows.iter().all(|r| r.iface.len() <= 15));
+            shown += t.rows.len();
+        }
+        assert!(shown > 5_000, "{shown}");
+    }
+
+    /// Every `ipv6_route` line is one row, numbered from 1.
+    #[test]
+    fn ipv6_route_one_row_per_line() {
+        let mut rng = Rng(0x6970_7636_7274);
+        for _ in 0..20_000 {
+            let text = file(&mut rng, IPV6_ROUTE);
+            let t = parse_ipv6_route(&text);
+            let lines = fgets_count(&text, ROW6_BUFFER, ROW6_BUFFER);
+            assert_eq!(t.rows.len(), lines as usize);
+            for (i, r) in t.rows.iter().enumerate() {
+                assert_eq!(r.line as usize, i + 1);
+                assert!(r.items <= 31 && r.iface.len() <= 15);
+            }
+        }
+    }
+
+    /// Random bytes from the formats' alphabet: no panic, same partition.
+    #[test]
+    fn random_bytes() {
+        let mut rng = Rng(0x7261_6e64_726f);
+        const ALPHABET: &[u8] = b"0123456789abcdefABCDEF \t\n\0-+xX:IfaceDestinationGatewayFlagsRefCntUseMetricMaskMTUWindowIRTTSourceTOSHHRefHHUptodSpecDstARP";
+        for _ in 0..20_000 {
+            let len = rng.below(400);
+            let text: Vec<u8> = (0..len)
+                .map(|_| ALPHABET[rng.below(ALPHABET.len())])
+                .collect();
+            let t = parse_route(&text, ByteOrder::Little);
+            if t.has_header && t.missing_field.is_none() {
+                let rows: Vec<u32> = t.rows.iter().map(|r| r.line).collect();
+                let lines = fgets_count(&text, HEADER_BUFFER, ROW_BUFFER);
+                assert_partition(&rows, &t.skipped_lines, lines);
+            }
+            let _ = parse_rt_cache(&text, ByteOrder::Big);
+            let t6 = parse_ipv6_route(&text);
+            assert_eq!(
+                t6.rows.len(),
+                fgets_count(&text, ROW6_BUFFER, ROW6_BUFFER) as usize
+            );
+            let _ = getsock4(&text, ByteOrder::Little);
+        }
+    }
+}

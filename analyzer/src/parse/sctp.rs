@@ -162,3 +162,36 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::parse::inet::tests::Rng;
+
+    const EPS: &[&[u8]] = &[
+        b" ENDPT     SOCK   STY SST HBKT LPORT   UID INODE LADDRS",
+        b"ffff88017e0a0200 ffff880299f7fa00 2   10  29   5000      0 22222 10.0.0.1 192.168.7.7 ",
+        b"ffff8801 ffff8802 2 1 4 1000 1 5 7 0 33333 5000 6000 *10.0.0.1 192.168.7.7 <-> *10.0.0.2 10.0.0.3 \t7500 10 10 10 0 0 0 1 0 212992 212992",
+    ];
+
+    /// Every line after the header is a row or a bogus line, in both files.
+    #[test]
+    fn lines_are_rows_or_bogus() {
+        let mut rng = Rng(0x7363_7470_7072);
+        for _ in 0..30_000 {
+            let mut text = Vec::new();
+            for _ in 0..rng.below(8) {
+                let line = EPS[rng.below(EPS.len())];
+                text.extend_from_slice(&rng.mutate(line));
+                text.push(b'\n');
+            }
+            let lines = fgets_lines(&text, LINE_BUFFER).count();
+            for t in [parse_eps(&text), parse_assocs(&text)] {
+                let mut all: Vec<u32> = t.rows.iter().map(|r| r.line).collect();
+                all.extend(&t.bogus_lines);
+                all.sort_unstable();
+                assert_eq!(all, (2..=lines as u32).collect::<Vec<_>>());
+            }
+        }
+    }
+}

@@ -472,3 +472,137 @@ mod tests {
         assert_eq!(f.counters[0].value, 7);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::parse::inet::tests::Rng;
+
+    const PAIRS: &[&[u8]] = &[
+        b"Ip: Forwarding DefaultTTL InReceives InHdrErrors",
+        b"Ip: 2 64 5179 0",
+        b"Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors",
+        b"Udp: 89 0 0 90 0 0 0 0 0",
+        b"TcpExt: SyncookiesSent SyncookiesRecv",
+        b"TcpExt: 18446744073709551615 -1",
+        b"",
+    ];
+
+    const SNMP6: &[&[u8]] = &[
+        b"Ip6InReceives                   \t1",
+        b"Ip6InHdrErrors                  \t0",
+        b"Icmp6InMsgs                     \t12",
+        b"Icmp6OutMsgs                    \t13",
+        b"Udp6InDatagrams                 \t99999999999999999999",
+        b"UdpLite6InDatagrams             \t0",
+        b"Ip6OutNoRoutes\t",
+        b"   ",
+    ];
+
+    const SCTP: &[&[u8]] = &[
+        b"SctpCurrEstab                   \t1",
+        b"SctpActiveEstabs                \t2",
+        b"SctpPassiveEstabs\t3",
+        b"SctpAborteds",
+    ];
+
+    fn file(rng: &mut Rng, base: &[&[u8]]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for _ in 0..rng.below(12) {
+            let line = base[rng.below(base.len())];
+            let line = if rng.below(3) == 0 {
+                rng.mutate(line)
+            } else {
+                line.to_vec()
+            };
+            out.extend_from_slice(&line);
+            if rng.below(20) > 0 {
+                out.push(b'\n');
+            }
+        }
+        out
+    }
+
+    /// Line pairs: each section takes two lines, its keys are words (no
+    /// separators, no NUL), and a malformed pair names a line of the file.
+    #[test]
+    fn pairs_invariants() {
+        let mut rng = Rng(0x736e_6d70_3131);
+        let mut sections = 0;
+        for _ in 0..30_000 {
+            let text = file(&mut rng, PAIRS);
+            let f = parse_pairs(&text);
+            let lines = getline_lines(&text).count();
+            assert!(f.sections.len() * 2 <= lines);
+            if let Some(l) = f.malformed_line {
+                assert!(l >= 1 && l as usize <= lines);
+            }
+            for s in &f.sections {
+                assert!(!s.title.contains(&b':') && !s.title.contains(&0));
+                for c in &s.counters {
+                    assert!(!c.key.is_empty());
+                    assert!(!c.key.iter().any(|&b| is_sep(b) || b == 0));
+                }
+            }
+            sections += f.sections.len();
+        }
+        assert!(sections > 10_000, "{sections}");
+    }
+
+    /// `snmp6`: one counter per `fgets` line, each in a non-empty section
+    /// whose title it contains.
+    #[test]
+    fn snmp6_one_counter_per_line() {
+        let mut rng = Rng(0x736e_6d70_3636);
+        for _ in 0..30_000 {
+            let text = file(&mut rng, SNMP6);
+            let s = parse_snmp6(&text);
+            let counters: usize = s.sections.iter().map(|s| s.counters.len()).sum();
+            assert_eq!(counters, fgets_lines(&text, 1024).count());
+            for sec in &s.sections {
+                assert!(!sec.counters.is_empty());
+                for c in &sec.counters {
+                    assert!(contains(&c.key, &sec.title));
+                }
+            }
+        }
+    }
+
+    /// `sctp/snmp`: at most one counter per line, keys without separators.
+    #[test]
+    fn sctp_snmp_keys() {
+        let mut rng = Rng(0x7363_7470_736e);
+        for _ in 0..30_000 {
+            let text = file(&mut rng, SCTP);
+            let s = parse_sctp_snmp(&text);
+            assert!(s.counters.len() <= getline_lines(&text).count() + text.len() / 1023);
+            for c in &s.counters {
+                assert!(!c.key.iter().any(|&b| is_sep(b) || b == 0));
+            }
+        }
+    }
+
+    /// `strtoull` agrees with Rust's parser on decimal numbers, saturates
+    /// on overflow, and never moves past text that is not a number.
+    #[test]
+    fn strtoull_agrees_with_parse() {
+        let mut rng = Rng(0x7374_726f_756c);
+        for _ in 0..50_000 {
+            let digits: String = (0..1 + rng.below(24))
+                .map(|_| char::from(b'0' + rng.below(10) as u8))
+                .collect();
+            let tail = [&b""[..], b" 7", b"x", b"\n", b"-3"][rng.below(5)];
+            let lead = [&b""[..], b" ", b"\t\t", b"+"][rng.below(4)];
+            let text = [lead, digits.as_bytes(), tail].concat();
+            let want = digits.parse::<u64>().unwrap_or(u64::MAX);
+            assert_eq!(strtoull(&text), (want, tail), "{digits}");
+            let neg = [b"-", digits.as_bytes()].concat();
+            let (v, rest) = strtoull(&neg);
+            assert!(rest.is_empty());
+            assert_eq!(v, digits.parse::<u64>().map_or(u64::MAX, u64::wrapping_neg));
+            let junk = rng.mutate(&text);
+            let (_, rest) = strtoull(&junk);
+            assert!(rest.len() <= junk.len());
+        }
+    }
+}
