@@ -47,6 +47,8 @@ pub enum Error {
     NotAnArchive,
     /// The archive is damaged beyond the point where anything could be read.
     Damaged(String),
+    /// A readable archive that holds nothing of a snapshot.
+    NotASnapshot,
     /// A configured limit was exceeded.
     Limit {
         /// Which limit.
@@ -68,6 +70,10 @@ impl fmt::Display for Error {
                 "not a snapshot: the input is neither a gzip-compressed nor a plain tar archive"
             ),
             Error::Damaged(m) => write!(f, "damaged archive: {m}"),
+            Error::NotASnapshot => write!(
+                f,
+                "not a snapshot: the archive holds no netsnap.json and no proc/net file"
+            ),
             Error::Limit { name, value, hint } => {
                 write!(f, "limit exceeded: {name} ({value}); {hint}")
             }

@@ -79,6 +79,9 @@ fn one_shot<A: AsRef<[u8]>>(
         Parsed::Run(o) => o,
     };
     let snap = load(&netstat::plan(&opts))?;
+    if !snap.recognised {
+        return Err(Error::NotASnapshot);
+    }
     let mut out = netstat::run(&snap, &opts);
     out.diagnostics = snap.diagnostics;
     Ok(out)

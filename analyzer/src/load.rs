@@ -154,6 +154,8 @@ struct Loader<'p> {
     open: Option<Open>,
     /// Files of [`TABLE_FILES`] read so far (frame 0).
     seen_tables: u32,
+    /// Paths of the files met so far, but for processes' (duplicates).
+    paths: std::collections::HashSet<String>,
 }
 
 /// Splits `frames/<k>/<rest>` into `(k, rest)`; other paths are frame 0.
@@ -183,6 +185,9 @@ impl Visitor for Loader<'_> {
         if self.has_all_tables() {
             self.snap.stopped_early = true;
             return Flow::Stop;
+        }
+        if !self.note(path, Kind::File) {
+            return Flow::Skip;
         }
         let Some((frame, path)) = split_frame(path) else {
             return Flow::Skip;
@@ -295,9 +300,19 @@ impl Visitor for Loader<'_> {
 
     fn visit(&mut self, path: &str, entry: Entry<'_>) -> Flow {
         // (A file was already asked about in `wants`.)
-        if !matches!(entry, Entry::File(_)) && self.has_all_tables() {
-            self.snap.stopped_early = true;
-            return Flow::Stop;
+        if !matches!(entry, Entry::File(_)) {
+            if self.has_all_tables() {
+                self.snap.stopped_early = true;
+                return Flow::Stop;
+            }
+            let kind = match entry {
+                Entry::Symlink(_) => Kind::Symlink,
+                Entry::Dir(_) => Kind::Dir,
+                _ => Kind::Other,
+            };
+            if !self.note(path, kind) {
+                return Flow::Continue;
+            }
         }
         let Some((frame, path)) = split_frame(path) else {
             return Flow::Continue;
@@ -359,6 +374,26 @@ impl Visitor for Loader<'_> {
     }
 }
 
+/// The kind of an archive entry, for [`Loader::note`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    File,
+    Symlink,
+    Dir,
+    Other,
+}
+
+/// Whether `path` (without a frame prefix) names a file the collector
+/// writes as a regular file.
+fn is_data_file(path: &str) -> bool {
+    matches!(
+        path,
+        "netsnap.json" | "netsnap-end.json" | "netsnap-ifaces.json"
+    ) || table_bit(path).is_some()
+        || path.starts_with("etc/")
+        || (is_process_path(path) && (path.ends_with("/cmdline") || path.ends_with("/stat")))
+}
+
 /// Whether a file is read line by line (the `--max-line` limit applies):
 /// everything but command lines.
 fn line_oriented(path: &str) -> bool {
@@ -374,6 +409,46 @@ fn longest_line(data: &[u8]) -> u64 {
 }
 
 impl Loader<'_> {
+    /// Notes an entry before it is read: whether the archive looks like a
+    /// snapshot, paths met twice, and entries of a kind the collector never
+    /// writes at that path (diagnostics). Returns whether the entry is to be
+    /// read.
+    fn note(&mut self, full: &str, kind: Kind) -> bool {
+        let path = split_frame(full).map_or(full, |(_, p)| p);
+        if path == "netsnap.json" || path.starts_with("proc/net/") {
+            self.snap.recognised = true;
+        }
+        let fd_link = parse::fd::split_fd_path(path).is_some();
+        let wrong = match kind {
+            Kind::File => fd_link,
+            Kind::Symlink => !fd_link,
+            Kind::Dir => is_data_file(path),
+            Kind::Other => true,
+        };
+        if wrong {
+            let what = match kind {
+                Kind::File => "a regular file where the collector writes a symbolic link",
+                Kind::Symlink => "a symbolic link where the collector writes none",
+                Kind::Dir => "a directory where the collector writes a file",
+                Kind::Other => "a hard link, device or fifo, which the collector never writes",
+            };
+            self.snap
+                .diagnostics
+                .push(Diagnostic::file(full, format!("{what}: ignored")));
+            return kind == Kind::File && !fd_link;
+        }
+        // Paths met twice: only those that are not process entries are
+        // remembered (the few hundred files of /proc/net, /sys and /etc);
+        // a process's files and links are checked when they are stored.
+        if kind == Kind::File && !is_process_path(path) && !self.paths.insert(full.to_string()) {
+            self.snap.diagnostics.push(Diagnostic::file(
+                full,
+                "the archive holds this path more than once: the last one is used",
+            ));
+        }
+        true
+    }
+
     /// Records that a limit was exceeded and stops reading.
     fn exceed(&mut self, name: &'static str, value: u64, flag: &'static str) -> Flow {
         let hint = match flag {
@@ -464,6 +539,17 @@ impl Loader<'_> {
         }
         let procs = &mut self.snap.processes;
         procs.fds.sort_unstable();
+        let before = procs.fds.len();
+        procs.fds.dedup_by_key(|l| (l.pid, l.fd));
+        if procs.fds.len() < before {
+            self.snap.diagnostics.push(Diagnostic::file(
+                "archive",
+                format!(
+                    "{} fd links appear more than once: one of each is used",
+                    before - procs.fds.len()
+                ),
+            ));
+        }
         let mut names = Names {
             hosts: etc::Hosts::parse(&self.hosts),
             networks: etc::Networks::parse(&self.networks),
@@ -504,12 +590,18 @@ fn frame_file(snap: &mut Snapshot, path: &str, data: &[u8]) {
                 && let Ok(pid) = pid.parse::<u32>()
             {
                 match name {
-                    "cmdline" => {
-                        snap.processes.cmdlines.insert(pid, data.to_vec());
-                        return;
-                    }
-                    "stat" => {
-                        snap.processes.stats.insert(pid, data.to_vec());
+                    "cmdline" | "stat" => {
+                        let map = if name == "stat" {
+                            &mut snap.processes.stats
+                        } else {
+                            &mut snap.processes.cmdlines
+                        };
+                        if map.insert(pid, data.to_vec()).is_some() {
+                            snap.diagnostics.push(Diagnostic::file(
+                                path,
+                                "the archive holds this path more than once: the last one is used",
+                            ));
+                        }
                         return;
                     }
                     _ => {}
@@ -550,6 +642,7 @@ fn loader<'p>(plan: &'p LoadPlan, limits: &'p Limits) -> Loader<'p> {
         passwd: Vec::new(),
         open: None,
         seen_tables: 0,
+        paths: Default::default(),
     }
 }
 

@@ -314,6 +314,9 @@ pub struct Snapshot {
     /// Whether the reader stopped before the end of the archive because the
     /// views asked for had everything they need.
     pub stopped_early: bool,
+    /// Whether the archive holds anything of a snapshot: a manifest or a
+    /// `proc/net` entry (read or skipped).
+    pub recognised: bool,
     /// Problems met while reading and parsing.
     pub diagnostics: Vec<Diagnostic>,
     /// Later frames of a multi-frame snapshot (`netsnap-collect --count`),

@@ -41,6 +41,9 @@ export interface RunResult {
   status: number;
   /** Standard output decoded as UTF-8 (invalid bytes become U+FFFD). */
   text: string;
+  /** What netsnap found damaged in the snapshot (`file:line: message`);
+   * empty for a sound one. The CLI prints each as `netsnap: …` on stderr. */
+  diagnostics: string[];
 }
 "#;
 
@@ -129,6 +132,13 @@ fn run_result(out: &netsnap::Output) -> Result<JsValue, JsError> {
         .and_then(|_| set("stderr", &Uint8Array::from(&out.stderr[..]).into()))
         .and_then(|_| set("status", &JsValue::from_f64(f64::from(out.status))))
         .and_then(|_| set("text", &JsValue::from_str(&text)))
+        .and_then(|_| {
+            let diags = js_sys::Array::new();
+            for d in &out.diagnostics {
+                diags.push(&JsValue::from_str(&d.to_string()));
+            }
+            set("diagnostics", &diags.into())
+        })
         .map_err(|_| JsError::new("cannot build the result object"))?;
     Ok(obj.into())
 }

@@ -244,3 +244,27 @@ test("runOnce: one command on snapshot bytes, as the CLI prints it", async () =>
   assert.throws(() => api.runOnce(gz, "ss -tan"), /^Error: unsupported command/);
   assert.throws(() => api.runOnce(new Uint8Array(0), "netstat -tan"), /not a snapshot/);
 });
+
+test("runOnce: fixtures/broken answer as the CLI does (messages, outputs, diagnostics)", async () => {
+  const dir = path.join(root, "fixtures/broken");
+  const cases = JSON.parse(await readFile(path.join(dir, "cases.json"), "utf8"));
+  let checked = 0;
+  for (const c of cases) {
+    if (c.args.includes("netstat")) continue; // CLI limit flags: the API has none
+    const bytes = new Uint8Array(await readFile(path.join(dir, c.file)));
+    const cmd = `netstat ${c.args.join(" ")}`;
+    if (c.error) {
+      const want = c.wasm_error ?? c.error;
+      assert.throws(() => api.runOnce(bytes, cmd), (e) => e instanceof Error && e.message === want, `${c.name}: ${want}`);
+    } else {
+      const got = api.runOnce(bytes, cmd);
+      const base = path.join(dir, c.expected);
+      assert.deepEqual(Buffer.from(got.stdout), await readFile(`${base}.stdout`), `${c.name}: stdout`);
+      assert.deepEqual(Buffer.from(got.stderr), await readFile(`${base}.stderr`), `${c.name}: stderr`);
+      assert.equal(got.status, Number((await readFile(`${base}.status`, "utf8")).trim()), `${c.name}: status`);
+      assert.deepEqual(got.diagnostics, c.diagnostics, `${c.name}: diagnostics`);
+    }
+    checked++;
+  }
+  assert.ok(checked >= 25, `${checked} cases checked`);
+});

@@ -246,7 +246,13 @@ pub(super) fn walk(
         if !in_block {
             match s.read_exact(&mut copy) {
                 Ok(()) => {}
-                Err((0, Stop::End)) => return Ok(()),
+                Err((0, Stop::End)) if count > 0 || header_at > 0 || !gz => return Ok(()),
+                Err((0, Stop::End)) => {
+                    return Err(Error::Damaged(
+                        "no entry could be read: the gzip stream ends before any tar data"
+                            .to_string(),
+                    ));
+                }
                 Err((_, stop)) => {
                     let why = stop_text(stop)?;
                     return broken(count, why, diagnostics);

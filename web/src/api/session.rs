@@ -88,18 +88,6 @@ pub fn error_text(e: &Error) -> String {
     }
 }
 
-/// Whether anything in the snapshot says it is one: a manifest, a socket
-/// table or another `proc/net` file.
-fn looks_like_a_snapshot(snap: &Snapshot) -> bool {
-    snap.manifest != Default::default()
-        || snap.closing.is_some()
-        || snap.inet.iter().any(Option::is_some)
-        || snap.unix.is_some()
-        || snap.sctp_eps.is_some()
-        || snap.sctp_assocs.is_some()
-        || snap.other.keys().any(|k| k.starts_with("proc/net/"))
-}
-
 impl Session {
     /// Reads a snapshot (gzip or plain tar) with everything it holds.
     pub fn open<R: Read>(input: R) -> Result<Session, String> {
@@ -128,11 +116,8 @@ impl Session {
     /// Wraps a loaded snapshot; refuses an archive that holds nothing of a
     /// snapshot (a tar of something else).
     pub fn from_snapshot(snap: Snapshot) -> Result<Session, String> {
-        if !looks_like_a_snapshot(&snap) {
-            return Err(
-                "not a snapshot: the archive holds no netsnap.json and no proc/net file"
-                    .to_string(),
-            );
+        if !snap.recognised {
+            return Err(error_text(&Error::NotASnapshot));
         }
         Ok(Session { snap, index: None })
     }
