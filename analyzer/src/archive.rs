@@ -100,10 +100,11 @@ pub fn normalise(path: &[u8]) -> Result<&str, &'static str> {
 
 /// Receives the entries of an archive.
 pub trait Visitor {
-    /// Whether the content of the regular file at `path` is wanted whole
+    /// Whether the content of the regular file at `path` (of `size` bytes)
+    /// is wanted whole
     /// ([`Flow::Continue`]), in pieces ([`Flow::Stream`]), not at all
     /// ([`Flow::Skip`]), or reading should stop.
-    fn wants(&mut self, path: &str) -> Flow;
+    fn wants(&mut self, path: &str, size: u64) -> Flow;
     /// One entry.
     fn visit(&mut self, path: &str, entry: Entry<'_>) -> Flow;
     /// The next piece of a streamed file's content; [`Flow::Stop`] stops
@@ -195,7 +196,7 @@ mod tests {
     }
 
     impl Visitor for Record {
-        fn wants(&mut self, _path: &str) -> Flow {
+        fn wants(&mut self, _path: &str, _size: u64) -> Flow {
             if self.stream {
                 Flow::Stream
             } else {

@@ -67,6 +67,10 @@ impl Default for LoadPlan {
     }
 }
 
+/// Largest manifest (`netsnap.json`, `netsnap-end.json`,
+/// `netsnap-ifaces.json`) read.
+const MANIFEST_MAX: u64 = 8 << 20;
+
 /// Largest file kept unparsed for later views.
 const OTHER_MAX: usize = 64 << 20;
 
@@ -181,7 +185,7 @@ fn inet_kind(path: &str) -> Option<InetKind> {
 }
 
 impl Visitor for Loader<'_> {
-    fn wants(&mut self, path: &str) -> Flow {
+    fn wants(&mut self, path: &str, size: u64) -> Flow {
         if self.has_all_tables() {
             self.snap.stopped_early = true;
             return Flow::Stop;
@@ -231,6 +235,22 @@ impl Visitor for Loader<'_> {
         } else if path == "proc/net/unix" {
             TableParser::Unix(parse::unix::TableParser::default())
         } else {
+            // Read whole: it must fit in what is left of the budget, and
+            // a manifest must be of a manifest's size.
+            if self.kept.saturating_add(size) > self.limits.max_memory {
+                return self.exceed(
+                    "memory for the snapshot",
+                    self.limits.max_memory,
+                    "--max-memory",
+                );
+            }
+            if path.ends_with(".json") && size > MANIFEST_MAX {
+                self.snap.diagnostics.push(Diagnostic::file(
+                    path,
+                    format!("ignored: larger than {MANIFEST_MAX} bytes, more than any manifest"),
+                ));
+                return Flow::Skip;
+            }
             return Flow::Continue;
         };
         self.open = Some(Open {
@@ -440,6 +460,10 @@ impl Loader<'_> {
         // Paths met twice: only those that are not process entries are
         // remembered (the few hundred files of /proc/net, /sys and /etc);
         // a process's files and links are checked when they are stored.
+        if kind == Kind::File && !is_process_path(path) {
+            // The set's own memory counts against the budget.
+            self.kept += full.len() as u64 + 48;
+        }
         if kind == Kind::File && !is_process_path(path) && !self.paths.insert(full.to_string()) {
             self.snap.diagnostics.push(Diagnostic::file(
                 full,

@@ -180,7 +180,7 @@ fn bodies_accept_the_fixtures() {
 struct Files(Vec<(String, Vec<u8>)>);
 
 impl netsnap::archive::Visitor for Files {
-    fn wants(&mut self, _path: &str) -> netsnap::archive::Flow {
+    fn wants(&mut self, _path: &str, _size: u64) -> netsnap::archive::Flow {
         netsnap::archive::Flow::Continue
     }
 

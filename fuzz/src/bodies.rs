@@ -346,7 +346,7 @@ struct Recorder {
 }
 
 impl Visitor for Recorder {
-    fn wants(&mut self, path: &str) -> Flow {
+    fn wants(&mut self, path: &str, _size: u64) -> Flow {
         assert!(self.streaming.is_none(), "wants() inside a streamed file");
         match path.len() % 4 {
             0 => Flow::Skip,

@@ -376,7 +376,7 @@ pub(super) fn walk(
                 if size > limits.max_entry_size {
                     return Err(entry_size_error(limits));
                 }
-                match visitor.wants(path) {
+                match visitor.wants(path, size) {
                     Flow::Stop => return Ok(()),
                     Flow::Skip => Flow::Skip,
                     Flow::Stream => {
