@@ -8,7 +8,7 @@
 #   tail -f fuzz/logs/run-all.log     # progress; the summary ends up in
 #   cat fuzz/logs/summary.txt         # fuzz/logs/summary.txt
 #
-# Per target: fuzz/logs/<target>/run.log (cargo fuzz's output) and
+# Per target: fuzz/logs/<target>/run.log (the fuzzer's driver) and
 # fuzz/logs/<target>/fuzz-0.log (libFuzzer's, with the #N lines and the
 # final stat:: lines). Crashing inputs land in fuzz/artifacts/<target>/;
 # minimise one with `cargo +nightly fuzz tmin <target> <file>` and copy it
@@ -38,6 +38,7 @@ cd "$fuzz"
 flags=(--sanitizer "$sanitizer" --debug-assertions --fuzz-dir "$fuzz")
 echo "$(date -u +%FT%TZ) building ($sanitizer sanitizer, debug assertions)"
 nice -n 10 cargo +nightly fuzz build "${flags[@]}"
+bin="$fuzz/target/$(rustc +nightly -vV | sed -n 's/^host: //p')/release"
 
 run_one() {
     local t=$1 dir="$logs/$1"
@@ -51,8 +52,10 @@ run_one() {
     esac
     echo "$(date -u +%FT%TZ) start $t"
     local start=$SECONDS
-    # libFuzzer writes fuzz-0.log in the working directory (-jobs).
-    (cd "$dir" && nice -n 10 cargo +nightly fuzz run "${flags[@]}" "$t" "$fuzz/corpus/$t" -- \
+    # The binary built above (not `cargo fuzz run`, which would rebuild when
+    # the sources change during the run); libFuzzer writes fuzz-0.log in the
+    # working directory (-jobs).
+    (cd "$dir" && nice -n 10 "$bin/$t" "$fuzz/corpus/$t" \
         -jobs=1 -workers=1 -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$fuzz/artifacts/$t/" "${max_len[@]}" \
         >"$dir/run.log" 2>&1) || true
