@@ -123,6 +123,20 @@ fn byte_view(bytes: &JsValue) -> Result<Uint8Array, JsValue> {
     .into())
 }
 
+/// A reader over the bytes of a `Uint8Array`, `ArrayBuffer` or typed array,
+/// read in pieces (not copied whole).
+fn js_input(bytes: &JsValue) -> Result<std::io::BufReader<JsBytes>, JsValue> {
+    let array = byte_view(bytes)?;
+    Ok(std::io::BufReader::with_capacity(
+        64 << 10,
+        JsBytes {
+            len: array.length(),
+            array,
+            pos: 0,
+        },
+    ))
+}
+
 /// The `RunResult` object of an output.
 fn run_result(out: &netsnap::Output) -> Result<JsValue, JsError> {
     let obj = Object::new();
@@ -154,15 +168,7 @@ pub fn run_once(
     cmdline: &str,
 ) -> Result<JsValue, JsValue> {
     install_panic_hook();
-    let array = byte_view(bytes)?;
-    let input = std::io::BufReader::with_capacity(
-        64 << 10,
-        JsBytes {
-            len: array.length(),
-            array,
-            pos: 0,
-        },
-    );
+    let input = js_input(bytes)?;
     let out = Session::run_once(input, cmdline).map_err(|m| JsValue::from(JsError::new(&m)))?;
     run_result(&out).map_err(JsValue::from)
 }
@@ -188,15 +194,7 @@ impl Snapshot {
         progress: Option<Function>,
     ) -> Result<Snapshot, JsValue> {
         install_panic_hook();
-        let array = byte_view(bytes)?;
-        let input = std::io::BufReader::with_capacity(
-            64 << 10,
-            JsBytes {
-                len: array.length(),
-                array,
-                pos: 0,
-            },
-        );
+        let input = js_input(bytes)?;
         let mut thrown: Option<JsValue> = None;
         let opened = Session::open_with_progress(input, |n| match &progress {
             None => true,

@@ -85,94 +85,14 @@ pub fn inet_listening(kind: InetKind, row: &InetRow) -> bool {
     }
 }
 
-/// Decimal digits of 0..=255, three bytes each, and how many count.
-const OCTETS: [([u8; 3], u8); 256] = {
-    let mut t = [([0u8; 3], 0u8); 256];
-    let mut i = 0;
-    while i < 256 {
-        let (h, te, o) = ((i / 100) as u8, (i / 10 % 10) as u8, (i % 10) as u8);
-        t[i] = if i >= 100 {
-            ([b'0' + h, b'0' + te, b'0' + o], 3)
-        } else if i >= 10 {
-            ([b'0' + te, b'0' + o, 0], 2)
-        } else {
-            ([b'0' + o, 0, 0], 1)
-        };
-        i += 1;
-    }
-    t
-};
-
 fn push_v4(out: &mut Vec<u8>, b: [u8; 4]) {
-    for (i, octet) in b.into_iter().enumerate() {
-        if i > 0 {
-            out.push(b'.');
-        }
-        let (digits, n) = &OCTETS[octet as usize];
-        out.extend_from_slice(digits.get(..*n as usize).unwrap_or(digits));
-    }
-}
-
-/// Appends lower-case hex without leading zeros.
-fn push_hex(out: &mut Vec<u8>, v: u16) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut started = false;
-    for shift in [12, 8, 4, 0] {
-        let d = (v >> shift) & 0xf;
-        if d != 0 || started || shift == 0 {
-            started = true;
-            out.push(HEX[d as usize]);
-        }
-    }
+    crate::render::addr::write_ntoa(out, b);
 }
 
 /// Appends what glibc's `inet_ntop` writes ([`ntop6`]), without
 /// allocating.
 pub fn push_v6(out: &mut Vec<u8>, b: &[u8; 16]) {
-    let mut words = [0u16; 8];
-    for (i, w) in words.iter_mut().enumerate() {
-        *w = u16::from_be_bytes([b[2 * i], b[2 * i + 1]]);
-    }
-    // The longest run of zero words (the first on a tie), if two or more.
-    let (mut best, mut best_len) = (8usize, 0usize);
-    let mut i = 0;
-    while i < 8 {
-        if words[i] == 0 {
-            let start = i;
-            while i < 8 && words[i] == 0 {
-                i += 1;
-            }
-            if i - start > best_len {
-                best = start;
-                best_len = i - start;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    if best_len < 2 {
-        best = 8;
-    }
-    let mut i = 0;
-    while i < 8 {
-        if i == best {
-            out.push(b':');
-            i += best_len;
-            if i == 8 {
-                out.push(b':');
-            }
-            continue;
-        }
-        if i != 0 {
-            out.push(b':');
-        }
-        if i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)) {
-            push_v4(out, [b[12], b[13], b[14], b[15]]);
-            break;
-        }
-        push_hex(out, words[i]);
-        i += 1;
-    }
+    crate::render::addr::write_ntop6(out, b);
 }
 
 /// Appends the decimal text of a number.
