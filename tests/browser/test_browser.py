@@ -871,6 +871,15 @@ def check_damaged(page):
     if not os.path.exists(CLI):
         print(f"    {os.path.relpath(CLI, ROOT)} not built: not compared with the CLI")
         return
+    native = subprocess.run([CLI, "netstat", path, "-tanp"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The page lists netsnap's findings as the CLI prints them (all of them
+    # when the CLI reads the whole archive, as with -p).
+    want = [l for l in native.stderr.decode("utf-8", "replace").splitlines() if l.startswith("netsnap: ")]
+    check(want, "half archive: the CLI reported no problem")
+    shown_problems = page.b.js(
+        "return Array.from(document.querySelectorAll('#snapshot-problems li')).map(e => e.textContent);"
+    )
+    check(shown_problems == want[:50], f"half archive: #snapshot-problems {shown_problems!r}, the CLI said {want!r}")
     native = subprocess.run([CLI, "netstat", path, "-tan"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     page.run("netstat -tan")
     out = page.text("#output")

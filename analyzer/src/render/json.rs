@@ -981,9 +981,14 @@ pub fn overview(snap: &Snapshot) -> Value {
         "listening": listening.into_iter().map(|(_, _, v)| v).collect::<Vec<_>>(),
         "interfaces": interfaces(snap),
         "diagnostics": snap.diagnostics.len(),
+        // The first of them, as the CLI prints them after `netsnap: `.
+        "problems": snap.diagnostics.iter().take(PROBLEMS_SHOWN).map(|d| d.to_string()).collect::<Vec<_>>(),
         "program_message": text(&programs.message),
     })
 }
+
+/// How many diagnostics the overview lists.
+pub const PROBLEMS_SHOWN: usize = 50;
 
 #[cfg(test)]
 mod tests {

@@ -277,6 +277,18 @@ pub fn app(props: &AppProps) -> Html {
         parts.join(" · ")
     });
     let damage = state.overview.as_ref().and_then(|o| damage_note(o));
+    let problems: Vec<String> = state
+        .overview
+        .as_ref()
+        .and_then(|o| o.get("problems"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(|p| format!("netsnap: {p}"))
+                .collect()
+        })
+        .unwrap_or_default();
 
     html! {
         <div class="app">
@@ -291,7 +303,14 @@ pub fn app(props: &AppProps) -> Html {
             <ProgressPanel phase={state.phase.clone()} />
             <ErrorPanel message={state.error.clone()} />
             if let Some(note) = damage {
-                <div id="snapshot-warning" class="warn-panel" role="status">{note}</div>
+                <div id="snapshot-warning" class="warn-panel" role="status">
+                    {note}
+                    if !problems.is_empty() {
+                        <ul id="snapshot-problems">
+                            { for problems.iter().map(|p| html! { <li>{p.clone()}</li> }) }
+                        </ul>
+                    }
+                </div>
             }
             <section class="workbench">
                 <CommandBar
