@@ -166,6 +166,34 @@ def main():
     case("tar-cut-in-tcp", raw[:cut], ["-tan"], status=3, ext="tar",
          diagnostics=[f"proc/net/tcp: content truncated after 1000 of {len(tcp_data)} bytes: the archive ends in the middle of an entry"],
          effective=part)
+    # A gzip stream cut in half: the entries before the cut, the one it
+    # cuts as far as it inflates, and no processes (-p shows `-`).
+    half = good_gz[: len(good_gz) // 2]
+    with gzip.GzipFile(fileobj=io.BytesIO(half)) as g:
+        got = b""
+        try:
+            while True:
+                chunk = g.read(1)
+                if not chunk:
+                    break
+                got += chunk
+        except (EOFError, OSError):
+            pass
+    eff, pos = [], 0
+    cut_note = None
+    for m, data in base:
+        size = len(data) if data is not None else 0
+        start = pos + 512
+        if start > len(got):
+            break
+        if data is not None and start + size > len(got):
+            have = got[start:]
+            eff.append(file_entry(m.name, have, m))
+            cut_note = f"{m.name}: content truncated after {len(have)} of {size} bytes: incomplete deflate stream"
+            break
+        eff.append((m, data))
+        pos = start + size + ((-size) % 512)
+    case("gzip-cut-in-half", half, ["-tanp"], status=3, diagnostics=[cut_note], effective=eff)
     upto = idx["proc/net/tcp6"] + 1
     boundary = header_offset(base, upto)
     case("tar-cut-at-entry", raw[:boundary], ["-tan"], status=0, ext="tar", effective=base[:upto])
