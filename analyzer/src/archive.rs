@@ -120,11 +120,11 @@ pub trait Visitor {
     }
 }
 
-/// Checks the first bytes: a gzip stream, or a tar archive (a ustar header
-/// or a zero block). Returns the whole input again and whether it is gzip.
 /// The input with its first bytes put back in front.
 type Sniffed<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
 
+/// Checks the first bytes: a gzip stream, or a tar archive (a ustar header
+/// or a zero block). Returns the whole input again and whether it is gzip.
 fn sniff<R: Read>(input: R) -> Result<(Sniffed<R>, bool), Error> {
     let mut input = input;
     let mut head = Vec::with_capacity(512);

@@ -59,23 +59,31 @@ fn fill(
     (filled, fail)
 }
 
-fn decoder_send<'r, R: Read + Send + 'r>(source: R, gz: bool) -> Box<dyn Read + Send + 'r> {
-    if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(
-            io::BufReader::with_capacity(1 << 16, source),
-        ))
-    } else {
-        Box::new(source)
+/// The tar stream of an input: inflated when the input is gzip. It is
+/// `Send` when the input is, so one type serves both ways of reading.
+enum Decoder<R: Read> {
+    Gzip(Box<flate2::read::MultiGzDecoder<io::BufReader<R>>>),
+    Plain(R),
+}
+
+impl<R: Read> Decoder<R> {
+    fn new(source: R, gz: bool) -> Self {
+        if gz {
+            Decoder::Gzip(Box::new(flate2::read::MultiGzDecoder::new(
+                io::BufReader::with_capacity(1 << 16, source),
+            )))
+        } else {
+            Decoder::Plain(source)
+        }
     }
 }
 
-fn decoder<'r, R: Read + 'r>(source: R, gz: bool) -> Box<dyn Read + 'r> {
-    if gz {
-        Box::new(flate2::read::MultiGzDecoder::new(
-            io::BufReader::with_capacity(1 << 16, source),
-        ))
-    } else {
-        Box::new(source)
+impl<R: Read> Read for Decoder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Decoder::Gzip(d) => d.read(buf),
+            Decoder::Plain(r) => r.read(buf),
+        }
     }
 }
 
@@ -171,7 +179,7 @@ impl Blocks for Threaded {
 }
 
 fn produce(
-    mut reader: Box<dyn Read + Send + '_>,
+    mut reader: impl Read,
     max: u64,
     tx: mpsc::SyncSender<Msg>,
     back: mpsc::Receiver<Vec<u8>>,
@@ -179,7 +187,7 @@ fn produce(
     let mut total = 0u64;
     loop {
         let mut buf = back.try_recv().unwrap_or_default();
-        let (n, fail) = fill(&mut *reader, &mut buf, &mut total, max);
+        let (n, fail) = fill(&mut reader, &mut buf, &mut total, max);
         let last = n < BLOCK;
         if n > 0 && tx.send(Msg::Block(buf, n)).is_err() {
             return;
@@ -215,7 +223,7 @@ pub(crate) fn with_blocks<R: Read, T>(
     max: u64,
     f: impl FnOnce(&mut dyn Blocks) -> T,
 ) -> T {
-    inline(decoder(source, gz), max, f)
+    inline(Box::new(Decoder::new(source, gz)), max, f)
 }
 
 /// Runs `f` over the blocks of the (inflated, when `gz`) `source`, read and
@@ -227,9 +235,9 @@ pub(crate) fn with_blocks_par<R: Read + Send, T>(
     threads: usize,
     f: impl FnOnce(&mut dyn Blocks) -> T,
 ) -> T {
-    let reader = decoder_send(source, gz);
+    let reader = Decoder::new(source, gz);
     if threads <= 1 {
-        return inline(reader, max, f);
+        return inline(Box::new(reader), max, f);
     }
     std::thread::scope(|s| {
         let (tx, rx) = mpsc::sync_channel(2);
