@@ -190,10 +190,13 @@ impl Visitor for Loader<'_> {
             self.snap.stopped_early = true;
             return Flow::Stop;
         }
-        if !self.note(path, Kind::File) {
+        let split = split_frame(path);
+        let inner = split.map_or(path, |(_, p)| p);
+        let fd_link = parse::fd::split_fd_path(inner).is_some();
+        if !self.note(path, inner, Kind::File, fd_link) {
             return Flow::Skip;
         }
-        let Some((frame, path)) = split_frame(path) else {
+        let Some((frame, path)) = split else {
             return Flow::Skip;
         };
         if frame > 0 && !self.plan.frames {
@@ -238,11 +241,7 @@ impl Visitor for Loader<'_> {
             // Read whole: it must fit in what is left of the budget, and
             // a manifest must be of a manifest's size.
             if self.kept.saturating_add(size) > self.limits.max_memory {
-                return self.exceed(
-                    "memory for the snapshot",
-                    self.limits.max_memory,
-                    "--max-memory",
-                );
+                return self.memory_exceeded();
             }
             if path.ends_with(".json") && size > MANIFEST_MAX {
                 self.snap.diagnostics.push(Diagnostic::file(
@@ -267,20 +266,15 @@ impl Visitor for Loader<'_> {
         };
         open.piece(data);
         if open.carry.len() as u64 > self.limits.max_line {
-            return self.exceed("line length", self.limits.max_line, "--max-line");
+            return self.line_exceeded();
         }
-        let held = self.kept + open.held_bytes();
-        if held > self.limits.max_memory {
-            return self.exceed(
-                "memory for the snapshot",
-                self.limits.max_memory,
-                "--max-memory",
-            );
+        if self.kept + open.held_bytes() > self.limits.max_memory {
+            return self.memory_exceeded();
         }
         Flow::Continue
     }
 
-    fn end(&mut self, _path: &str) -> Flow {
+    fn end(&mut self, path: &str) -> Flow {
         let Some(mut open) = self.open.take() else {
             return Flow::Continue;
         };
@@ -289,19 +283,16 @@ impl Visitor for Loader<'_> {
             open.feed_lines(&carry);
         }
         self.kept += open.held_bytes();
-        let frame_prefix = if open.frame > 0 {
-            format!("frames/{}/", open.frame)
-        } else {
-            String::new()
-        };
-        let target = self.target(open.frame);
+        // Diagnostics go to the main snapshot, whose list is reported, under
+        // the entry's own path (with its frame).
+        let diagnostics = &mut self.snap.diagnostics;
         match open.parser {
             TableParser::Inet(kind, p) => {
                 let table = p.finish();
                 if matches!(kind, InetKind::Tcp | InetKind::Tcp6) {
                     for row in table.rows.iter().filter(|r| r.state >= 16) {
-                        target.diagnostics.push(Diagnostic::at(
-                            &format!("{frame_prefix}{}", kind.path()),
+                        diagnostics.push(Diagnostic::at(
+                            path,
                             row.line,
                             format!(
                                 "TCP state {:#04x} is past netstat's table of states (netstat 2.10 prints \
@@ -311,14 +302,22 @@ impl Visitor for Loader<'_> {
                         ));
                     }
                 }
-                target.inet[kind.index()] = Some(table);
+                self.target(open.frame).inet[kind.index()] = Some(table);
             }
-            TableParser::Unix(p) => target.unix = Some(p.finish()),
+            TableParser::Unix(p) => self.target(open.frame).unix = Some(p.finish()),
         }
         Flow::Continue
     }
 
     fn visit(&mut self, path: &str, entry: Entry<'_>) -> Flow {
+        let split = split_frame(path);
+        let inner = split.map_or(path, |(_, p)| p);
+        // An fd link's pid and fd, read once (there are about as many links
+        // as sockets).
+        let fd = match entry {
+            Entry::Symlink(_) => parse::fd::split_fd_path(inner),
+            _ => None,
+        };
         // (A file was already asked about in `wants`.)
         if !matches!(entry, Entry::File(_)) {
             if self.has_all_tables() {
@@ -330,11 +329,11 @@ impl Visitor for Loader<'_> {
                 Entry::Dir(_) => Kind::Dir,
                 _ => Kind::Other,
             };
-            if !self.note(path, kind) {
+            if !self.note(path, inner, kind, fd.is_some()) {
                 return Flow::Continue;
             }
         }
-        let Some((frame, path)) = split_frame(path) else {
+        let Some((frame, path)) = split else {
             return Flow::Continue;
         };
         if frame > 0 && !self.plan.frames {
@@ -351,7 +350,7 @@ impl Visitor for Loader<'_> {
         let cost = match &entry {
             Entry::File(data) => {
                 if line_oriented(path) && longest_line(data) > self.limits.max_line {
-                    return self.exceed("line length", self.limits.max_line, "--max-line");
+                    return self.line_exceeded();
                 }
                 data.len() as u64
             }
@@ -361,16 +360,12 @@ impl Visitor for Loader<'_> {
         };
         self.kept += cost;
         if self.kept > self.limits.max_memory {
-            return self.exceed(
-                "memory for the snapshot",
-                self.limits.max_memory,
-                "--max-memory",
-            );
+            return self.memory_exceeded();
         }
         match entry {
             Entry::File(data) => self.file(frame, path, data),
             Entry::Symlink(target) => {
-                if let Some((pid, fd)) = parse::fd::split_fd_path(path) {
+                if let Some((pid, fd)) = fd {
                     self.target(frame).processes.fds.push(FdLink {
                         pid,
                         fd,
@@ -431,14 +426,13 @@ fn longest_line(data: &[u8]) -> u64 {
 impl Loader<'_> {
     /// Notes an entry before it is read: whether the archive looks like a
     /// snapshot, paths met twice, and entries of a kind the collector never
-    /// writes at that path (diagnostics). Returns whether the entry is to be
-    /// read.
-    fn note(&mut self, full: &str, kind: Kind) -> bool {
-        let path = split_frame(full).map_or(full, |(_, p)| p);
+    /// writes at that path (diagnostics). `full` is the entry's path, `path`
+    /// the same without its frame prefix, `fd_link` whether that names an
+    /// fd link. Returns whether the entry is to be read.
+    fn note(&mut self, full: &str, path: &str, kind: Kind, fd_link: bool) -> bool {
         if path == "netsnap.json" || path.starts_with("proc/net/") {
             self.snap.recognised = true;
         }
-        let fd_link = parse::fd::split_fd_path(path).is_some();
         let wrong = match kind {
             Kind::File => fd_link,
             Kind::Symlink => !fd_link,
@@ -463,23 +457,33 @@ impl Loader<'_> {
         if kind == Kind::File && !is_process_path(path) {
             // The set's own memory counts against the budget.
             self.kept += full.len() as u64 + 48;
-        }
-        if kind == Kind::File && !is_process_path(path) && !self.paths.insert(full.to_string()) {
-            self.snap.diagnostics.push(Diagnostic::file(
-                full,
-                "the archive holds this path more than once: the last one is used",
-            ));
+            if !self.paths.insert(full.to_string()) {
+                self.snap.diagnostics.push(Diagnostic::file(
+                    full,
+                    "the archive holds this path more than once: the last one is used",
+                ));
+            }
         }
         true
     }
 
-    /// Records that a limit was exceeded and stops reading.
-    fn exceed(&mut self, name: &'static str, value: u64, flag: &'static str) -> Flow {
-        let hint = match flag {
-            "--max-line" => "raise it with --max-line",
-            _ => "raise it with --max-memory",
-        };
-        self.exceeded = Some(Error::Limit { name, value, hint });
+    /// Records that the memory limit was passed and stops reading.
+    fn memory_exceeded(&mut self) -> Flow {
+        self.exceeded = Some(Error::Limit {
+            name: "memory for the snapshot",
+            value: self.limits.max_memory,
+            hint: "raise it with --max-memory",
+        });
+        Flow::Stop
+    }
+
+    /// Records that the line-length limit was passed and stops reading.
+    fn line_exceeded(&mut self) -> Flow {
+        self.exceeded = Some(Error::Limit {
+            name: "line length",
+            value: self.limits.max_line,
+            hint: "raise it with --max-line",
+        });
         Flow::Stop
     }
 
@@ -561,19 +565,7 @@ impl Loader<'_> {
                 }
             }
         }
-        let procs = &mut self.snap.processes;
-        procs.fds.sort_unstable();
-        let before = procs.fds.len();
-        procs.fds.dedup_by_key(|l| (l.pid, l.fd));
-        if procs.fds.len() < before {
-            self.snap.diagnostics.push(Diagnostic::file(
-                "archive",
-                format!(
-                    "{} fd links appear more than once: one of each is used",
-                    before - procs.fds.len()
-                ),
-            ));
-        }
+        sort_fds(&mut self.snap);
         let mut names = Names {
             hosts: etc::Hosts::parse(&self.hosts),
             networks: etc::Networks::parse(&self.networks),
@@ -592,14 +584,38 @@ impl Loader<'_> {
             };
             names.reverse_dns.insert(key, name.as_bytes().to_vec());
         }
-        for f in &mut self.frames {
+        for (i, f) in self.frames.iter_mut().enumerate() {
             f.names = names.clone();
             f.manifest = self.snap.manifest.clone();
-            f.processes.fds.sort_unstable();
+            sort_fds(f);
+            // A frame's findings are reported with the main snapshot's,
+            // under the entries' own paths.
+            for mut d in f.diagnostics.drain(..) {
+                if d.file != "archive" {
+                    d.file = format!("frames/{}/{}", i + 1, d.file);
+                }
+                self.snap.diagnostics.push(d);
+            }
         }
         self.snap.names = names;
         self.snap.frames = self.frames;
         self.snap
+    }
+}
+
+/// Puts a snapshot's fd links in procfs order (pid, then fd), keeping one of
+/// each (pid, fd) met more than once, with a diagnostic.
+fn sort_fds(snap: &mut Snapshot) {
+    let fds = &mut snap.processes.fds;
+    fds.sort_unstable();
+    let before = fds.len();
+    fds.dedup_by_key(|l| (l.pid, l.fd));
+    if fds.len() < before {
+        let extra = before - fds.len();
+        snap.diagnostics.push(Diagnostic::file(
+            "archive",
+            format!("{extra} fd links appear more than once: one of each is used"),
+        ));
     }
 }
 
