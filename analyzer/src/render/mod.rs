@@ -86,17 +86,15 @@ pub fn set_spill(target: Option<SpillTarget>) {
     SPILL.with(|s| *s.borrow_mut() = target);
 }
 
-/// Writes `out` through this thread's spill target and empties it; `false`
-/// (and `out` untouched) when no target is set.
-fn spill(out: &mut Vec<u8>) -> bool {
-    SPILL.with(|s| match s.borrow_mut().as_mut() {
-        Some(f) => {
+/// Writes `out` through this thread's spill target and empties it (leaves
+/// it as it is when no target is set).
+fn spill(out: &mut Vec<u8>) {
+    SPILL.with(|s| {
+        if let Some(f) = s.borrow_mut().as_mut() {
             f(out);
             out.clear();
-            true
         }
-        None => false,
-    })
+    });
 }
 
 /// Renders `items` (of which about `shown` print, each about `row_size`
@@ -126,31 +124,15 @@ pub fn in_parts<T: Sync>(
         render(out, items);
         return;
     }
-    let per = items.len().div_ceil(threads);
-    let mut parts = items.chunks(per);
-    let first = parts.next().unwrap_or(&[]);
+    out.reserve(bytes + bytes / 16);
     let part_bytes = bytes / threads + bytes / threads / 8;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = parts
-            .map(|part| {
-                let h = s.spawn(move || {
-                    let mut buf = Vec::with_capacity(part_bytes);
-                    render(&mut buf, part);
-                    buf
-                });
-                (part, h)
-            })
-            .collect();
-        out.reserve(bytes + bytes / 16);
-        render(out, first);
-        for (part, h) in handles {
-            match h.join() {
-                Ok(buf) => out.extend_from_slice(&buf),
-                // Only with unwinding panics; render the part here instead.
-                Err(_) => render(out, part),
-            }
-        }
-    });
+    let mut bufs: Vec<Vec<u8>> = (1..threads)
+        .map(|_| Vec::with_capacity(part_bytes))
+        .collect();
+    let used = render_parts(out, items, threads, &mut bufs, render);
+    for b in bufs.iter().take(used) {
+        out.extend_from_slice(b);
+    }
 }
 
 /// [`in_parts`] with a spill target: rounds of `threads` parts of
@@ -168,48 +150,58 @@ fn in_rounds<T: Sync>(
         .map(|_| Vec::with_capacity(part_bytes))
         .collect();
     for round in items.chunks(SPILL_ROWS * threads) {
-        let per = round.len().div_ceil(threads);
-        let mut parts = round.chunks(per);
-        let first = parts.next().unwrap_or(&[]);
-        let rest: Vec<&[T]> = parts.collect();
-        if rest.is_empty() {
-            render(out, first);
-        } else {
-            let taken = std::mem::take(&mut bufs);
-            std::thread::scope(|s| {
-                let handles: Vec<_> = rest
-                    .iter()
-                    .zip(taken)
-                    .map(|(&part, mut buf)| {
-                        (
-                            part,
-                            s.spawn(move || {
-                                render(&mut buf, part);
-                                buf
-                            }),
-                        )
-                    })
-                    .collect();
-                render(out, first);
-                for (part, h) in handles {
-                    let buf = match h.join() {
-                        Ok(buf) => buf,
-                        Err(_) => {
-                            let mut buf = Vec::new();
-                            render(&mut buf, part);
-                            buf
-                        }
-                    };
-                    bufs.push(buf);
-                }
-            });
-        }
+        let used = render_parts(out, round, threads, &mut bufs, render);
         spill(out);
-        for b in bufs.iter_mut().take(rest.len()) {
+        for b in bufs.iter_mut().take(used) {
             spill(b);
             b.clear();
         }
     }
+}
+
+/// Splits `items` into up to `threads` contiguous parts: renders the first
+/// into `out` on this thread and the others into `bufs` (appended to what
+/// they hold; grown when short) on scoped threads. Returns how many of
+/// `bufs` hold a part, in order.
+fn render_parts<T: Sync>(
+    out: &mut Vec<u8>,
+    items: &[T],
+    threads: usize,
+    bufs: &mut Vec<Vec<u8>>,
+    render: &(dyn Fn(&mut Vec<u8>, &[T]) + Sync),
+) -> usize {
+    let per = items.len().div_ceil(threads.max(1)).max(1);
+    let mut parts = items.chunks(per);
+    let first = parts.next().unwrap_or(&[]);
+    let rest: Vec<&[T]> = parts.collect();
+    if rest.is_empty() {
+        render(out, first);
+        return 0;
+    }
+    if bufs.len() < rest.len() {
+        bufs.resize_with(rest.len(), Vec::new);
+    }
+    let failed: Vec<usize> = std::thread::scope(|s| {
+        let handles: Vec<_> = rest
+            .iter()
+            .zip(bufs.iter_mut())
+            .map(|(&part, buf)| s.spawn(move || render(buf, part)))
+            .collect();
+        render(out, first);
+        handles
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, h)| h.join().is_err().then_some(i))
+            .collect()
+    });
+    // Only with unwinding panics: render those parts here instead.
+    for i in failed {
+        if let (Some(buf), Some(part)) = (bufs.get_mut(i), rest.get(i)) {
+            buf.clear();
+            render(buf, part);
+        }
+    }
+    rest.len()
 }
 
 /// Output written in place: `out` holds room filled with spaces past
