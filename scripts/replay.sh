@@ -18,8 +18,9 @@
 # `LC_ALL=C timeout 20 netstat ARGS` (or `PROC_ROOT=/proc ss ARGS`) with stdin
 # from /dev/null, as root or, with --uid, as that uid (setpriv).
 #
-# Views that ask the running kernel instead of files (`-i`, `-c` loops) are
-# refused unless --allow-live is given; their output would describe this host.
+# netstat views that ask the running kernel instead of files (`-i`, `-c` loops)
+# are refused unless --allow-live is given; their output would describe this
+# host.  For ss nothing is refused (its `-i` is TCP info; see docs/ss-behaviour.md).
 # With --one-round, `-c` views are allowed and every run is stopped after
 # 0.7 s, that is after the first round of a `-c` loop (status 124).
 # Must run as root.
@@ -146,7 +147,11 @@ python3 "$here/slug.py" --write-args "$outdir" "$work/cases" >"$work/all-slugs"
 : >"$work/slugs"
 while IFS= read -r slug; do
 	mapfile -t args <"$outdir/$slug.args"
-	if [[ $allow_live -eq 0 ]] && python3 "$here/proctree.py" live-only "${args[@]}"; then
+	# live-only knows netstat's options; ss's letters mean other things (`-i` is
+	# TCP info, `-c` does not exist), and every ss view that replay runs reads
+	# files under PROC_ROOT (docs/ss-behaviour.md), so nothing is skipped for ss.
+	if [[ $tool == netstat && $allow_live -eq 0 ]] &&
+		python3 "$here/proctree.py" live-only "${args[@]}"; then
 		echo "replay: skipping '${args[*]}': it asks the running kernel, not the snapshot" >&2
 		rm -f -- "$outdir/$slug.args"
 		continue
