@@ -48,6 +48,22 @@ for archive in "$root"/fixtures/*/snapshot.tar.gz; do
     gzip -dc "$archive" >"$work/plain.tar"
     add archive "$work/plain.tar"
     add end_to_end "$work/plain.tar"
+    # The same tar in gzip members that say their length (the collector's format,
+    # docs/snapshot-format.md), cut every 16 KiB so that small seeds hold several.
+    python3 - "$work/plain.tar" "$work/members.tar.gz" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+with open(sys.argv[2], "wb") as out:
+    for i in range(0, max(len(data), 1), 16384):
+        part = data[i:i + 16384]
+        c = zlib.compressobj(6, zlib.DEFLATED, -15)
+        body = c.compress(part) + c.flush()
+        total = 24 + len(body) + 8
+        out.write(bytes([0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 3]) + struct.pack("<H2sHII", 12, b"NS", 8, total, len(part)))
+        out.write(body + struct.pack("<II", zlib.crc32(part), len(part)))
+PY
+    add archive "$work/members.tar.gz"
+    add end_to_end "$work/members.tar.gz"
 
     # Small tars (a manifest, a few tables, one process) in three header
     # formats, and the same gzipped.

@@ -13,6 +13,7 @@ use std::io::{self, Read};
 use crate::diag::{Diagnostic, Error};
 
 mod blocks;
+mod members;
 mod tar;
 
 pub use blocks::BLOCK;

@@ -14,8 +14,7 @@
 
 use std::io::{self, Read, Write};
 
-use flate2::Compression;
-use flate2::write::GzEncoder;
+use netsnap_collector::members;
 use tar::{Builder, EntryType, Header};
 
 /// The small files shared by every generated snapshot, in collector order.
@@ -552,9 +551,9 @@ fn stat_line(pid: u32, comm: &str) -> String {
     )
 }
 
-/// Writes the gzip-compressed (level 6, as the collector) snapshot for `spec` to `out`.
+/// Writes the gzip-compressed (level 6, in members of 1 MiB, as the collector) snapshot for `spec` to `out`.
 pub fn generate<W: Write>(spec: &Spec, out: W) -> io::Result<Summary> {
-    let gz = GzEncoder::new(out, Compression::new(6));
+    let gz = members::Writer::new(out, 6);
     let mut tar = Tar {
         b: Builder::new(gz),
     };

@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 use std::thread::{Scope, ScopedJoinHandle};
 
-use flate2::Compression;
-use flate2::write::GzEncoder;
+use netsnap_collector::members;
 use tar::{Builder, EntryType, Header};
 
 use crate::error::{Error, check_signal};
@@ -219,29 +218,26 @@ impl Pipe<'_> {
     }
 }
 
-/// The compressing thread: gzip of every block to `out`; the trailer only on `Block::End`.
+/// The compressing thread: gzip members (`members::Writer`) of the blocks to `out`; the last member only on `Block::End`.
 fn compress(
     out: &mut (dyn Write + Send),
     blocks: Receiver<Block>,
     back: Sender<Vec<u8>>,
 ) -> io::Result<()> {
-    let mut gz = GzEncoder::new(out, Compression::new(GZIP_LEVEL));
+    let mut gz = members::Writer::new(out, GZIP_LEVEL);
     loop {
         match blocks.recv() {
             Ok(Block::Data(mut data)) => {
                 if let Err(e) = gz.write_all(&data) {
-                    // Dropping the encoder would try to write its trailer.
-                    std::mem::forget(gz);
+                    // Whatever was written, the stream must not read as complete.
+                    let _ = gz.abandon();
                     return Err(e);
                 }
                 data.clear();
                 let _ = back.send(data);
             }
             Ok(Block::End) => return gz.finish().map(drop),
-            Err(_) => {
-                std::mem::forget(gz);
-                return Ok(());
-            }
+            Err(_) => return gz.abandon().map(drop),
         }
     }
 }
@@ -379,8 +375,11 @@ mod tests {
         let mut gz = Vec::new();
         write(&mut gz, true, 5, entries).unwrap_or_else(|e| panic!("{e:?}"));
         let mut inflated = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut inflated)
-            .unwrap_or_else(|e| panic!("{e}"));
+        std::io::Read::read_to_end(
+            &mut flate2::read::MultiGzDecoder::new(&gz[..]),
+            &mut inflated,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         assert!(plain.len() > 2 * BLOCK);
         assert!(inflated == plain);
     }
@@ -395,8 +394,10 @@ mod tests {
         });
         assert!(r.is_err());
         let mut inflated = Vec::new();
-        let whole =
-            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut inflated);
+        let whole = std::io::Read::read_to_end(
+            &mut flate2::read::MultiGzDecoder::new(&gz[..]),
+            &mut inflated,
+        );
         assert!(whole.is_err(), "{} bytes inflated", inflated.len());
     }
 }

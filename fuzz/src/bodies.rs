@@ -387,8 +387,9 @@ impl Visitor for Recorder {
     }
 }
 
-/// Archive reading: `netsnap::load` under several plans and
-/// `archive::read_entries` with a checking visitor, under small limits.
+/// Archive reading: `netsnap::load` under several plans,
+/// `archive::read_entries` with a checking visitor, and the single-threaded
+/// and member-parallel readings compared, under small limits.
 pub fn archive(data: &[u8]) {
     let tables_only = LoadPlan {
         processes: false,
@@ -413,6 +414,14 @@ pub fn archive(data: &[u8]) {
         };
         let mut diags = Vec::new();
         let _ = archive::read_entries(data, &limits, &mut diags, &mut v);
+        // The member-parallel reading (the collector's gzip members, on two threads) gives what
+        // the ordinary one gives, whatever the damage.
+        netsnap::par::set_threads(2);
+        for view in ["-tanp", "-s"] {
+            let one = netsnap::netstat_from_reader(data, &[view], &limits);
+            let par = netsnap::netstat_from_reader_par(data, &[view], &limits);
+            assert!(one == par, "{view}: {one:?} vs {par:?}");
+        }
     }
     for path in data.split(|&b| b == 0 || b == b'\n') {
         if let Ok(p) = archive::normalise(path) {

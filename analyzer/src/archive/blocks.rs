@@ -61,13 +61,13 @@ fn fill(
 
 /// The tar stream of an input: inflated when the input is gzip. It is
 /// `Send` when the input is, so one type serves both ways of reading.
-enum Decoder<R: Read> {
+pub(crate) enum Decoder<R: Read> {
     Gzip(Box<flate2::read::MultiGzDecoder<io::BufReader<R>>>),
     Plain(R),
 }
 
 impl<R: Read> Decoder<R> {
-    fn new(source: R, gz: bool) -> Self {
+    pub(crate) fn new(source: R, gz: bool) -> Self {
         if gz {
             Decoder::Gzip(Box::new(flate2::read::MultiGzDecoder::new(
                 io::BufReader::with_capacity(1 << 16, source),
@@ -88,7 +88,7 @@ impl<R: Read> Read for Decoder<R> {
 }
 
 /// Blocks read on the caller's thread.
-struct Inline<'r> {
+pub(crate) struct Inline<'r> {
     reader: Box<dyn Read + 'r>,
     buf: Vec<u8>,
     len: usize,
@@ -96,6 +96,21 @@ struct Inline<'r> {
     max: u64,
     pending: Option<Fail>,
     done: bool,
+}
+
+impl<'r> Inline<'r> {
+    /// Blocks of `reader`, of which `total` bytes were already read elsewhere.
+    pub(crate) fn new(reader: Box<dyn Read + 'r>, total: u64, max: u64) -> Self {
+        Inline {
+            reader,
+            buf: Vec::new(),
+            len: 0,
+            total,
+            max,
+            pending: None,
+            done: false,
+        }
+    }
 }
 
 impl Blocks for Inline<'_> {
@@ -203,16 +218,7 @@ fn produce(
 }
 
 fn inline<T>(reader: Box<dyn Read + '_>, max: u64, f: impl FnOnce(&mut dyn Blocks) -> T) -> T {
-    let mut b = Inline {
-        reader,
-        buf: Vec::new(),
-        len: 0,
-        total: 0,
-        max,
-        pending: None,
-        done: false,
-    };
-    f(&mut b)
+    f(&mut Inline::new(reader, 0, max))
 }
 
 /// Runs `f` over the blocks of the (inflated, when `gz`) `source`, read on
@@ -235,10 +241,19 @@ pub(crate) fn with_blocks_par<R: Read + Send, T>(
     threads: usize,
     f: impl FnOnce(&mut dyn Blocks) -> T,
 ) -> T {
-    let reader = Decoder::new(source, gz);
     if threads <= 1 {
-        return inline(Box::new(reader), max, f);
+        return inline(Box::new(Decoder::new(source, gz)), max, f);
     }
+    // The collector's gzip members say their length: they are inflated on `threads` threads.
+    let mut source = source;
+    let mut head = Vec::with_capacity(32);
+    let _ = (&mut source).take(32).read_to_end(&mut head);
+    let members = gz && super::members::lengths(&head).is_some();
+    let source = io::Cursor::new(head).chain(source);
+    if members {
+        return std::thread::scope(|s| super::members::with_members(s, source, max, threads, f));
+    }
+    let reader = Decoder::new(source, gz);
     std::thread::scope(|s| {
         let (tx, rx) = mpsc::sync_channel(2);
         let (back_tx, back_rx) = mpsc::channel();
