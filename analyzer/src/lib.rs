@@ -28,6 +28,7 @@ pub mod netstat;
 pub mod par;
 pub mod parse;
 pub mod render;
+pub mod ss;
 
 pub use archive::Limits;
 pub use diag::{Diagnostic, Error};

@@ -13,6 +13,7 @@ pub mod manifest;
 pub mod scan;
 pub mod sctp;
 pub mod snmp;
+pub mod ss;
 pub mod stat;
 pub mod unix;
 
