@@ -10,6 +10,7 @@ pub mod inet;
 pub mod json;
 pub mod programs;
 pub mod sctp;
+pub mod ss;
 pub mod stats;
 pub mod unix;
 
