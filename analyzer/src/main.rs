@@ -4,11 +4,13 @@ use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: netsnap [LIMITS] netstat SNAPSHOT [NETSTAT FLAGS...]
+       netsnap [LIMITS] ss SNAPSHOT [SS OPTIONS...] [FILTER]
        netsnap --version | --help
 
 SNAPSHOT is a .tar.gz or .tar written by netsnap-collect, or - for stdin.
 `netsnap netstat` prints what net-tools netstat 2.10 printed for the same
-flags on the machine the snapshot was taken on.
+flags on the machine the snapshot was taken on; `netsnap ss` what iproute2
+ss 6.1 prints when it reads the snapshot's files (PROC_ROOT).
 
 LIMITS (SIZE takes a K, M or G suffix, powers of 1024):
   --max-decompressed SIZE  decompressed tar stream (default 2G)
@@ -17,8 +19,8 @@ LIMITS (SIZE takes a K, M or G suffix, powers of 1024):
   --max-line SIZE          one line of a /proc, /sys or /etc file (default 1M)
   --max-memory SIZE        rows, files and links kept in memory (default 192M)
 
-Exit status: netstat's own (0, or 1 when it would fail) when the snapshot
-is sound; 3 when it was shown but netsnap found it damaged (the netsnap:
+Exit status: netstat's or ss's own (netstat: 0, or 1 when it would fail;
+ss: 0, 1 or 255) when the snapshot is sound; 3 when it was shown but netsnap found it damaged (the netsnap:
 lines on stderr say where); 2 when nothing could be shown (unreadable or
 broken archive, a limit exceeded, a usage error of netsnap itself).
 ";
@@ -102,6 +104,22 @@ fn write_all(out: &mut dyn Write, data: &[u8]) -> bool {
     }
 }
 
+/// The tool whose output is reproduced.
+#[derive(Clone, Copy)]
+enum Tool {
+    Netstat,
+    Ss,
+}
+
+impl Tool {
+    fn name(self) -> &'static str {
+        match self {
+            Tool::Netstat => "netstat",
+            Tool::Ss => "ss",
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     // NETSNAP_THREADS=1 reads and renders on one thread (as in WebAssembly).
@@ -123,8 +141,9 @@ fn main() -> ExitCode {
     };
     let args = args.get(skip..).unwrap_or(&[]);
     let first = args.first().and_then(|a| a.to_str());
-    match first {
-        Some("netstat") => {}
+    let tool = match first {
+        Some("netstat") => Tool::Netstat,
+        Some("ss") => Tool::Ss,
         Some("--version") | Some("-V") => {
             println!("netsnap {}", env!("CARGO_PKG_VERSION"));
             return ExitCode::SUCCESS;
@@ -137,9 +156,9 @@ fn main() -> ExitCode {
             let _ = err.write_all(USAGE.as_bytes());
             return ExitCode::from(2);
         }
-    }
+    };
     let Some(snapshot) = args.get(1) else {
-        let _ = err.write_all(b"netsnap: netstat: missing SNAPSHOT\n");
+        let _ = writeln!(err, "netsnap: {}: missing SNAPSHOT", tool.name());
         let _ = err.write_all(USAGE.as_bytes());
         return ExitCode::from(2);
     };
@@ -173,7 +192,10 @@ fn main() -> ExitCode {
             Err(_) => state.set(Spill::Failed),
         }
     })));
-    let result = netsnap::netstat_from_reader_par(input, &flags, &limits);
+    let result = match tool {
+        Tool::Netstat => netsnap::netstat_from_reader_par(input, &flags, &limits),
+        Tool::Ss => netsnap::ss_from_reader_par(input, &flags, &limits),
+    };
     netsnap::render::set_spill(None);
     match result {
         Ok(out) => {

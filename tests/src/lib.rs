@@ -66,6 +66,21 @@ pub fn recorded(dir: &Path) -> Vec<Recorded> {
 
 /// Runs `netsnap netstat` (the library) on a snapshot file.
 pub fn run_netstat(snapshot: &Path, args: &[Vec<u8>]) -> netsnap::Output {
+    run_with(snapshot, args, netsnap::netstat_from_reader)
+}
+
+/// Runs `netsnap ss` (the library) on a snapshot file.
+pub fn run_ss(snapshot: &Path, args: &[Vec<u8>]) -> netsnap::Output {
+    run_with(snapshot, args, netsnap::ss_from_reader)
+}
+
+type FromReader = fn(
+    std::io::BufReader<std::fs::File>,
+    &[Vec<u8>],
+    &netsnap::Limits,
+) -> Result<netsnap::Output, netsnap::Error>;
+
+fn run_with(snapshot: &Path, args: &[Vec<u8>], tool: FromReader) -> netsnap::Output {
     let file = match std::fs::File::open(snapshot) {
         Ok(f) => f,
         Err(e) => {
@@ -78,7 +93,7 @@ pub fn run_netstat(snapshot: &Path, args: &[Vec<u8>]) -> netsnap::Output {
         }
     };
     let reader = std::io::BufReader::new(file);
-    match netsnap::netstat_from_reader(reader, args, &netsnap::Limits::default()) {
+    match tool(reader, args, &netsnap::Limits::default()) {
         Ok(o) => o,
         Err(e) => netsnap::Output {
             stdout: Vec::new(),
