@@ -24,7 +24,7 @@ mod unix;
 
 pub use inet::read_inet;
 pub use links::{read_netlink, read_packet};
-pub use procs::{Users, comm_of, read_users, socket_inode};
+pub use procs::{Users, comm_of, read_users, socket_inode, stat_comm};
 pub use summary::{Summary, port_range, read_summary};
 pub use unix::read_unix;
 
