@@ -294,3 +294,6 @@ pub fn word_bytes(v: u32, order: ByteOrder) -> [u8; 4] {
         ByteOrder::Big => v.to_be_bytes(),
     }
 }
+
+#[cfg(test)]
+mod tests;
