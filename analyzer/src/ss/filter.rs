@@ -198,6 +198,10 @@ pub enum CondFamily {
     Netlink,
     /// `vsock:`.
     Vsock,
+    /// `--tipc`/`-f tipc` preferred (no address parses).
+    Tipc,
+    /// `--xdp`/`-f xdp` preferred (no address parses).
+    Xdp,
 }
 
 /// One address prefix of a host condition.
