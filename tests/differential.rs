@@ -111,6 +111,7 @@ fn one_fixture(
                     frames: false,
                     sockets: false,
                     only_tables: None,
+                    raw_tables: false,
                 },
                 &netsnap::Limits::default(),
             )

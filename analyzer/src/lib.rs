@@ -22,6 +22,7 @@
 
 pub mod archive;
 pub mod diag;
+mod getopt;
 pub mod load;
 pub mod model;
 pub mod netstat;

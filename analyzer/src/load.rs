@@ -22,6 +22,12 @@ pub struct LoadPlan {
     /// are skipped unread, and reading stops once every one of these that
     /// the manifest lists as captured has been read.
     pub only_tables: Option<u32>,
+    /// Keep the socket files raw (ss's views): `tcp*`, `udp*`, `raw*` and
+    /// `unix` go to [`Snapshot::other`] unparsed, like every file without
+    /// a parser, instead of netstat's parsers (counted against
+    /// [`Limits::max_memory`] like any file kept whole), and fd links keep
+    /// their target in [`crate::model::Processes::link_targets`].
+    pub raw_tables: bool,
 }
 
 /// The files [`LoadPlan::only_tables`] names, by bit index.
@@ -57,6 +63,7 @@ impl LoadPlan {
             frames: true,
             sockets: true,
             only_tables: None,
+            raw_tables: false,
         }
     }
 }
@@ -225,7 +232,10 @@ impl Visitor for Loader<'_> {
             }
         }
         let order = self.snap.manifest.byte_order;
-        let parser = if let Some(kind) = inet_kind(path) {
+        let raw = self.plan.raw_tables && is_raw_table(path);
+        let parser = if raw {
+            None
+        } else if let Some(kind) = inet_kind(path) {
             if frame == 0 {
                 self.decoded_with = order;
             }
@@ -234,10 +244,16 @@ impl Visitor for Loader<'_> {
             } else {
                 10
             };
-            TableParser::Inet(kind, parse::inet::TableParser::new(order, min))
+            Some(TableParser::Inet(
+                kind,
+                parse::inet::TableParser::new(order, min),
+            ))
         } else if path == "proc/net/unix" {
-            TableParser::Unix(parse::unix::TableParser::default())
+            Some(TableParser::Unix(parse::unix::TableParser::default()))
         } else {
+            None
+        };
+        let Some(parser) = parser else {
             // Read whole: it must fit in what is left of the budget, and
             // a manifest must be of a manifest's size.
             if self.kept.saturating_add(size) > self.limits.max_memory {
@@ -366,6 +382,15 @@ impl Visitor for Loader<'_> {
             Entry::File(data) => self.file(frame, path, data),
             Entry::Symlink(target) => {
                 if let Some((pid, fd)) = fd {
+                    if self.plan.raw_tables {
+                        // ss reads at most 63 bytes of a link.
+                        let keep = target.get(..64).unwrap_or(target);
+                        self.kept += keep.len() as u64;
+                        self.target(frame)
+                            .processes
+                            .link_targets
+                            .insert((pid, fd), keep.to_vec());
+                    }
                     self.target(frame).processes.fds.push(FdLink {
                         pid,
                         fd,
@@ -407,6 +432,14 @@ fn is_data_file(path: &str) -> bool {
     ) || table_bit(path).is_some()
         || path.starts_with("etc/")
         || (is_process_path(path) && (path.ends_with("/cmdline") || path.ends_with("/stat")))
+}
+
+/// Whether a file is one of the socket tables that
+/// [`LoadPlan::raw_tables`] keeps raw (a socket table is only ever kept raw
+/// under that plan, so [`frame_file`] lets it past [`OTHER_MAX`]: the memory
+/// limit bounds it).
+fn is_raw_table(path: &str) -> bool {
+    inet_kind(path).is_some() || path == "proc/net/unix"
 }
 
 /// Whether a file is read line by line (the `--max-line` limit applies):
@@ -647,7 +680,7 @@ fn frame_file(snap: &mut Snapshot, path: &str, data: &[u8]) {
                     _ => {}
                 }
             }
-            if data.len() <= OTHER_MAX {
+            if data.len() <= OTHER_MAX || is_raw_table(path) {
                 snap.other.insert(path.to_string(), data.to_vec());
             } else {
                 snap.diagnostics.push(Diagnostic::file(

@@ -272,6 +272,9 @@ pub struct Processes {
     pub stats: HashMap<u32, Vec<u8>>,
     /// Pids whose fd directory could not be read at capture time.
     pub denied: BTreeSet<u32>,
+    /// Fd link targets by (pid, fd), as archived (kept only under
+    /// [`crate::load::LoadPlan::raw_tables`], for ss's own reading of them).
+    pub link_targets: HashMap<(u32, u32), Vec<u8>>,
 }
 
 /// The name databases of the source machine.

@@ -396,12 +396,14 @@ pub fn archive(data: &[u8]) {
         frames: false,
         sockets: true,
         only_tables: Some(0b1_0000_0001),
+        raw_tables: false,
     };
     let no_sockets = LoadPlan {
         processes: false,
         frames: false,
         sockets: false,
         only_tables: None,
+        raw_tables: false,
     };
     for limits in [small(), tiny()] {
         for plan in [LoadPlan::everything(), tables_only, no_sockets] {

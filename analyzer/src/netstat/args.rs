@@ -19,6 +19,8 @@
 //!   are met), then the mode conflict check and the protocol/family
 //!   defaults.
 
+use crate::getopt::{Getopt, LongOption, Spec, c_str, long, push_all};
+
 /// Address families that `-A`, `--<af>`, `-4`, `-6` and `-x` can name, by
 /// their canonical names as netstat keeps them in its AF name list.
 pub type AfName = &'static str;
@@ -140,11 +142,13 @@ pub enum Parsed {
     },
 }
 
-/// The program name glibc puts in front of its getopt messages.
-const PROGRAM: &[u8] = b"netstat";
-
-/// netstat's short option string, as handed to `getopt_long`.
-const SHORT_OPTIONS: &[u8] = b"A:CFMacdeghilnNoprsStuUvVWw2fx64?Z";
+/// netstat's `getopt_long` arguments: program name for glibc's messages,
+/// short option string, long option table.
+const SPEC: Spec = Spec {
+    program: b"netstat",
+    short: b"A:CFMacdeghilnNoprsStuUvVWw2fx64?Z",
+    long: &LONG_OPTIONS,
+};
 
 /// The value getopt returns for the address-family long options.
 const AF_OPTION: u8 = 1;
@@ -152,25 +156,6 @@ const AF_OPTION: u8 = 1;
 /// How many leading long options netstat accepts as address families
 /// (`AFTRANS_CNT`); `--tcpip` sits just past this bound.
 const AF_OPTION_COUNT: usize = 12;
-
-/// One entry of netstat's long option table.
-struct LongOption {
-    /// The name after `--`.
-    name: &'static [u8],
-    /// Whether the option requires an argument.
-    takes_arg: bool,
-    /// What getopt returns for it.
-    val: u8,
-}
-
-/// Shorthand for building the long option table.
-const fn long(name: &'static [u8], takes_arg: bool, val: u8) -> LongOption {
-    LongOption {
-        name,
-        takes_arg,
-        val,
-    }
-}
 
 /// netstat 2.10's long option table, in table order (the order matters for
 /// which entry an abbreviation picks and for the ambiguity message).
@@ -299,224 +284,6 @@ ddp (Appletalk DDP) x25 (CCITT X.25) \n";
 /// Exit status of usage errors (`E_OPTERR`).
 const STATUS_OPTERR: i32 = 3;
 
-/// What one call of getopt produced.
-struct Got<'a> {
-    /// The returned option character (`b'?'` for errors, [`AF_OPTION`] for
-    /// the address-family long options).
-    code: u8,
-    /// `optarg`, for `-A` / `--protocol`.
-    optarg: &'a [u8],
-    /// `longind`, when a long option matched.
-    long_index: Option<usize>,
-}
-
-impl Got<'_> {
-    /// A result without argument or long option index.
-    fn plain(code: u8) -> Self {
-        Got {
-            code,
-            optarg: &[],
-            long_index: None,
-        }
-    }
-}
-
-/// glibc's `getopt_long` state for one scan (default ordering: permute).
-///
-/// Permuting never changes which element follows an option that takes the
-/// next element as its argument (only already-scanned elements are moved),
-/// so the scan can simply skip non-options in place.
-struct Getopt<'a> {
-    /// The arguments after `argv[0]`, each cut at its first NUL byte.
-    args: Vec<&'a [u8]>,
-    /// Index of the element being scanned.
-    optind: usize,
-    /// Position of the next character inside a short option cluster.
-    next_char: Option<usize>,
-}
-
-impl<'a> Getopt<'a> {
-    /// Starts a scan over `args`.
-    fn new(args: Vec<&'a [u8]>) -> Self {
-        Getopt {
-            args,
-            optind: 0,
-            next_char: None,
-        }
-    }
-
-    /// Returns the next option, writing glibc's messages to `stderr`, or
-    /// `None` when the options are exhausted.
-    fn next(&mut self, stderr: &mut Vec<u8>) -> Option<Got<'a>> {
-        let pos = match self.next_char {
-            Some(pos) => pos,
-            None => {
-                while self.args.get(self.optind).is_some_and(|a| is_non_option(a)) {
-                    self.optind += 1;
-                }
-                let arg = *self.args.get(self.optind)?;
-                if arg == b"--" {
-                    self.optind = self.args.len();
-                    return None;
-                }
-                if arg.get(1) == Some(&b'-') {
-                    return Some(self.long_option(arg.get(2..).unwrap_or_default(), stderr));
-                }
-                1
-            }
-        };
-        let arg = *self.args.get(self.optind)?;
-        let c = *arg.get(pos)?;
-        let rest = arg.get(pos + 1..).unwrap_or_default();
-        if rest.is_empty() {
-            self.optind += 1;
-            self.next_char = None;
-        } else {
-            self.next_char = Some(pos + 1);
-        }
-
-        let spec = SHORT_OPTIONS.iter().position(|&b| b == c);
-        let Some(spec) = spec.filter(|_| c != b':' && c != b';') else {
-            push_all(stderr, &[PROGRAM, b": invalid option -- '", &[c], b"'\n"]);
-            return Some(Got::plain(b'?'));
-        };
-        if SHORT_OPTIONS.get(spec + 1) != Some(&b':') {
-            return Some(Got::plain(c));
-        }
-
-        // An option that requires an argument.
-        self.next_char = None;
-        let optarg = if !rest.is_empty() {
-            self.optind += 1;
-            rest
-        } else if let Some(next) = self.args.get(self.optind) {
-            self.optind += 1;
-            next
-        } else {
-            push_all(
-                stderr,
-                &[PROGRAM, b": option requires an argument -- '", &[c], b"'\n"],
-            );
-            return Some(Got::plain(b'?'));
-        };
-        Some(Got {
-            code: c,
-            optarg,
-            long_index: None,
-        })
-    }
-
-    /// Handles `--<text>` at `optind`, `text` being what follows the dashes.
-    fn long_option(&mut self, text: &'a [u8], stderr: &mut Vec<u8>) -> Got<'a> {
-        let name_end = text.iter().position(|&b| b == b'=').unwrap_or(text.len());
-        let name = text.get(..name_end).unwrap_or_default();
-        let value = text.get(name_end + 1..);
-        self.optind += 1;
-
-        let exact = LONG_OPTIONS.iter().position(|o| o.name == name);
-        let found = match exact {
-            Some(index) => index,
-            None => {
-                let mut matches = LONG_OPTIONS
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, o)| o.name.starts_with(name));
-                let Some((first, first_opt)) = matches.next() else {
-                    push_all(
-                        stderr,
-                        &[PROGRAM, b": unrecognized option '--", text, b"'\n"],
-                    );
-                    return Got::plain(b'?');
-                };
-                // Entries identical to the first match do not count.
-                let others: Vec<&LongOption> = matches
-                    .map(|(_, o)| o)
-                    .filter(|o| o.takes_arg != first_opt.takes_arg || o.val != first_opt.val)
-                    .collect();
-                if !others.is_empty() {
-                    push_all(
-                        stderr,
-                        &[
-                            PROGRAM,
-                            b": option '--",
-                            text,
-                            b"' is ambiguous; possibilities:",
-                        ],
-                    );
-                    for o in std::iter::once(first_opt).chain(others) {
-                        push_all(stderr, &[b" '--", o.name, b"'"]);
-                    }
-                    stderr.push(b'\n');
-                    return Got::plain(b'?');
-                }
-                first
-            }
-        };
-        let Some(option) = LONG_OPTIONS.get(found) else {
-            return Got::plain(b'?');
-        };
-
-        let optarg = match (value, option.takes_arg) {
-            (Some(value), true) => value,
-            (Some(_), false) => {
-                push_all(
-                    stderr,
-                    &[
-                        PROGRAM,
-                        b": option '--",
-                        option.name,
-                        b"' doesn't allow an argument\n",
-                    ],
-                );
-                return Got::plain(b'?');
-            }
-            (None, false) => &[],
-            (None, true) => match self.args.get(self.optind) {
-                Some(next) => {
-                    self.optind += 1;
-                    next
-                }
-                None => {
-                    push_all(
-                        stderr,
-                        &[
-                            PROGRAM,
-                            b": option '--",
-                            option.name,
-                            b"' requires an argument\n",
-                        ],
-                    );
-                    return Got::plain(b'?');
-                }
-            },
-        };
-        Got {
-            code: option.val,
-            optarg,
-            long_index: Some(found),
-        }
-    }
-}
-
-/// glibc's test for an element that is not an option: not starting with
-/// `-`, or exactly `-`.
-fn is_non_option(arg: &[u8]) -> bool {
-    arg.first() != Some(&b'-') || arg.len() == 1
-}
-
-/// Appends every piece to `out`.
-fn push_all(out: &mut Vec<u8>, pieces: &[&[u8]]) {
-    for piece in pieces {
-        out.extend_from_slice(piece);
-    }
-}
-
-/// A C string view of an argument: everything before its first NUL byte.
-fn c_str(arg: &[u8]) -> &[u8] {
-    let end = arg.iter().position(|&b| b == 0).unwrap_or(arg.len());
-    arg.get(..end).unwrap_or_default()
-}
-
 /// Family flags that netstat keeps but that never reach the renderer.
 #[derive(Default)]
 struct HiddenFamilies {
@@ -588,7 +355,7 @@ pub fn parse<A: AsRef<[u8]>>(args: &[A]) -> Parsed {
     };
     let mut hidden = HiddenFamilies::default();
     let mut stderr = Vec::new();
-    let mut getopt = Getopt::new(args.iter().map(|a| c_str(a.as_ref())).collect());
+    let mut getopt = Getopt::new(&SPEC, args.iter().map(|a| c_str(a.as_ref())).collect());
 
     let exit = |stdout: &[u8], stderr: Vec<u8>, status: i32| Parsed::Exit {
         stdout: stdout.to_vec(),

@@ -33,6 +33,7 @@ pub fn plan(opts: &NetstatOptions) -> LoadPlan {
         frames,
         sockets,
         only_tables,
+        raw_tables: false,
     }
 }
 

@@ -55,17 +55,22 @@ pub fn parse_ipv6(s: &[u8]) -> Option<[u8; 16]> {
 #[derive(Debug, Clone, Default)]
 pub struct Hosts {
     map: HashMap<Addr, Vec<u8>>,
+    /// Every line in file order: address, canonical name and aliases (for
+    /// forward lookups).
+    lines: Vec<(Addr, Vec<Vec<u8>>)>,
 }
 
 impl Hosts {
     /// Parses the file.
     pub fn parse(input: &[u8]) -> Hosts {
         let mut map = HashMap::new();
+        let mut entries = Vec::new();
         for line in lines(input) {
             let mut f = fields(line);
             let (Some(addr), Some(name)) = (f.next(), f.next()) else {
                 continue;
             };
+            let names: Vec<Vec<u8>> = std::iter::once(name).chain(f).map(<[u8]>::to_vec).collect();
             let addr = if let Some(v4) = parse_ipv4(addr) {
                 Addr::v4(v4)
             } else if let Some(v6) = parse_ipv6(addr) {
@@ -74,8 +79,25 @@ impl Hosts {
                 continue;
             };
             map.entry(addr).or_insert_with(|| name.to_vec());
+            entries.push((addr, names));
         }
-        Hosts { map }
+        Hosts {
+            map,
+            lines: entries,
+        }
+    }
+
+    /// Forward lookup (`gethostbyname2` through NSS `files`): the addresses
+    /// of every line naming `name` (canonical name or alias, compared
+    /// without case), v6 ones when `v6`, else v4 ones, in file order.
+    pub fn addresses(&self, name: &[u8], v6: bool) -> Vec<Addr> {
+        self.lines
+            .iter()
+            .filter(|(addr, names)| {
+                addr.v6 == v6 && names.iter().any(|n| n.eq_ignore_ascii_case(name))
+            })
+            .map(|(addr, _)| *addr)
+            .collect()
     }
 
     /// The canonical name of an address, if a line lists it.
@@ -154,12 +176,16 @@ pub enum ServiceProto {
 #[derive(Debug, Clone, Default)]
 pub struct Services {
     map: HashMap<(ServiceProto, u16), Vec<u8>>,
+    /// `etc/services` entries in file order: protocol, port and the names
+    /// (name and aliases), for `getservbyname`.
+    by_name: Vec<(ServiceProto, u16, Vec<Vec<u8>>)>,
 }
 
 impl Services {
     /// Builds the tables from `etc/services` and `etc/protocols`.
     pub fn parse(services: &[u8], protocols: &[u8]) -> Services {
         let mut map = HashMap::new();
+        let mut by_name = Vec::new();
         for line in lines(services) {
             let mut f = fields(line);
             let (Some(name), Some(portproto)) = (f.next(), f.next()) else {
@@ -185,6 +211,8 @@ impl Services {
                 _ => continue,
             };
             map.insert((proto, port as u16), name.to_vec());
+            let names = std::iter::once(name).chain(f).map(<[u8]>::to_vec).collect();
+            by_name.push((proto, port as u16, names));
         }
         for line in lines(protocols) {
             let mut f = fields(line);
@@ -199,7 +227,16 @@ impl Services {
             });
             map.insert((ServiceProto::Raw, n as u16), name.to_vec());
         }
-        Services { map }
+        Services { map, by_name }
+    }
+
+    /// `getservbyname(name, proto)`: the port of the first entry of
+    /// `etc/services` with that name or alias (case-sensitive) for `proto`.
+    pub fn port_by_name(&self, name: &[u8], proto: ServiceProto) -> Option<u16> {
+        self.by_name
+            .iter()
+            .find(|(p, _, names)| *p == proto && names.iter().any(|n| n == name))
+            .map(|&(_, port, _)| port)
     }
 
     /// The name netstat shows for a port.
