@@ -89,6 +89,51 @@ fn one_shot<A: AsRef<[u8]>>(
     Ok(out)
 }
 
+/// Runs an ss command line (the arguments after `ss`) on a snapshot archive read from `input`:
+/// what iproute2 ss 6.1 prints when it reads the snapshot's files.
+pub fn ss_from_reader<R: std::io::Read, A: AsRef<[u8]>>(
+    input: R,
+    args: &[A],
+    limits: &Limits,
+) -> Result<Output, Error> {
+    ss_one_shot(args, |plan| load(input, plan, limits))
+}
+
+/// [`ss_from_reader`], inflating on other threads when [`par::threads`] allows (the CLI).
+pub fn ss_from_reader_par<R: std::io::Read + Send, A: AsRef<[u8]>>(
+    input: R,
+    args: &[A],
+    limits: &Limits,
+) -> Result<Output, Error> {
+    ss_one_shot(args, |plan| load_par(input, plan, limits))
+}
+
+fn ss_one_shot<A: AsRef<[u8]>>(
+    args: &[A],
+    load: impl FnOnce(&LoadPlan) -> Result<Snapshot, Error>,
+) -> Result<Output, Error> {
+    let opts = match ss::args::parse(args) {
+        Ok(o) => o,
+        Err(e) => {
+            return Ok(Output {
+                stdout: e.stdout,
+                stderr: e.stderr,
+                status: e.status,
+                diagnostics: Vec::new(),
+            });
+        }
+    };
+    let snap = load(&ss::plan(&opts))?;
+    if !snap.recognised {
+        return Err(Error::NotASnapshot);
+    }
+    let mut out = ss::run(&snap, &opts);
+    let mut diagnostics = snap.diagnostics;
+    diagnostics.append(&mut out.diagnostics);
+    out.diagnostics = diagnostics;
+    Ok(out)
+}
+
 /// Runs a netstat command line on an already loaded snapshot (one loaded
 /// with [`LoadPlan::everything`]).
 pub fn netstat<A: AsRef<[u8]>>(snap: &Snapshot, args: &[A]) -> Output {

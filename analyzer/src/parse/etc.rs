@@ -176,6 +176,9 @@ pub enum ServiceProto {
 #[derive(Debug, Clone, Default)]
 pub struct Services {
     map: HashMap<(ServiceProto, u16), Vec<u8>>,
+    /// The first name per port instead (glibc's `getservbyport` and `getprotobynumber`, which
+    /// ss calls; raw ports from `etc/protocols` only).
+    first: HashMap<(ServiceProto, u16), Vec<u8>>,
     /// `etc/services` entries in file order: protocol, port and the names
     /// (name and aliases), for `getservbyname`.
     by_name: Vec<(ServiceProto, u16, Vec<Vec<u8>>)>,
@@ -185,6 +188,7 @@ impl Services {
     /// Builds the tables from `etc/services` and `etc/protocols`.
     pub fn parse(services: &[u8], protocols: &[u8]) -> Services {
         let mut map = HashMap::new();
+        let mut first = HashMap::new();
         let mut by_name = Vec::new();
         for line in lines(services) {
             let mut f = fields(line);
@@ -211,6 +215,11 @@ impl Services {
                 _ => continue,
             };
             map.insert((proto, port as u16), name.to_vec());
+            if proto != ServiceProto::Raw && port <= u64::from(u16::MAX) {
+                first
+                    .entry((proto, port as u16))
+                    .or_insert_with(|| name.to_vec());
+            }
             let names = std::iter::once(name).chain(f).map(<[u8]>::to_vec).collect();
             by_name.push((proto, port as u16, names));
         }
@@ -226,8 +235,17 @@ impl Services {
                 a.saturating_mul(10).saturating_add(u64::from(d - b'0'))
             });
             map.insert((ServiceProto::Raw, n as u16), name.to_vec());
+            if n <= u64::from(u16::MAX) {
+                first
+                    .entry((ServiceProto::Raw, n as u16))
+                    .or_insert_with(|| name.to_vec());
+            }
         }
-        Services { map, by_name }
+        Services {
+            map,
+            first,
+            by_name,
+        }
     }
 
     /// `getservbyname(name, proto)`: the port of the first entry of
@@ -237,6 +255,12 @@ impl Services {
             .iter()
             .find(|(p, _, names)| *p == proto && names.iter().any(|n| n == name))
             .map(|&(_, port, _)| port)
+    }
+
+    /// The first name for a port, as glibc's `getservbyport` (tcp, udp) and `getprotobynumber`
+    /// (raw) give it to ss.
+    pub fn first_name(&self, proto: ServiceProto, port: u16) -> Option<&[u8]> {
+        self.first.get(&(proto, port)).map(|v| v.as_slice())
     }
 
     /// The name netstat shows for a port.
