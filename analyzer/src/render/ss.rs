@@ -118,7 +118,6 @@ impl Table {
         }
         len = len.min(TOKEN_MAX);
         self.text.truncate(start + len);
-        self.max_len[col] = self.max_len[col].max(len);
         self.tokens.push(Token {
             col: col as u8,
             start: start as u32,
@@ -126,13 +125,16 @@ impl Table {
         });
     }
 
-    /// Closes the current token (ss's `field_flush`): the next one starts after it, even-aligned,
-    /// or in a new chunk when its length descriptor would not fit.
+    /// Closes the current token (ss's `field_flush`): its length counts for its column's width
+    /// (a token still open when the table is printed does not), and the next one starts after it,
+    /// even-aligned, or in a new chunk when its length descriptor would not fit.
     fn flush(&mut self) {
         let Some(t) = self.tokens.last() else {
             return;
         };
         let len = t.len as usize;
+        let col = t.col as usize;
+        self.max_len[col] = self.max_len[col].max(len);
         let end = self.pos + 2 + len;
         let pad = len % 2;
         let avail = CHUNK_DATA.saturating_sub(end);
@@ -144,20 +146,28 @@ impl Table {
         }
     }
 
-    /// Starts a row (or the header): closes the previous row's last field, or prints everything
-    /// buffered when five chunks are in use, as ss does when it moves to the next row.
+    /// Starts a row (or the header), as ss moves on from the previous one: the previous row's
+    /// EXT field is closed, its (empty) last field opened, and then either closed or, when five
+    /// chunks are in use, everything buffered is printed.
     fn start_row(&mut self, out: &mut Vec<u8>) {
-        if self.open {
-            if self.chunks >= CHUNKS_MAX {
-                self.render(out);
-            } else {
-                self.flush();
-            }
+        if !self.open {
+            self.open = true;
+            return;
+        }
+        if self.tokens.last().map(|t| t.col as usize) == Some(EXT) {
+            self.flush();
+            let start = self.text.len();
+            self.token(COLUMNS - 1, start);
+        }
+        if self.chunks >= CHUNKS_MAX {
+            self.render(out);
+        } else {
+            self.flush();
         }
         self.open = true;
     }
 
-    /// Buffers the header row.
+    /// Buffers the header row (its last, empty field stays open).
     pub fn header(&mut self, out: &mut Vec<u8>) {
         self.start_row(out);
         for (col, h) in HEADERS.iter().enumerate() {
@@ -174,21 +184,18 @@ impl Table {
     }
 
     /// Buffers one row: the fields of columns 0 to 8 (those of disabled columns are ignored);
-    /// `fields(col, buf)` appends column `col`'s text to `buf`. Rows that end after the peer port
-    /// still pass an (empty) EXT field, as every ss row has one.
+    /// `fields(col, buf)` appends column `col`'s text to `buf`. The EXT field stays open until
+    /// the next row starts, as in ss (so the last row's does not count for the width).
     pub fn row(&mut self, out: &mut Vec<u8>, mut fields: impl FnMut(usize, &mut Vec<u8>)) {
         self.start_row(out);
-        for col in 0..COLUMNS {
+        for col in 0..=EXT {
             if !self.enabled[col] {
                 continue;
             }
             let start = self.text.len();
-            if col <= EXT {
-                fields(col, &mut self.text);
-            }
+            fields(col, &mut self.text);
             self.token(col, start);
-            // The last field stays open until the next row starts.
-            if col + 1 < COLUMNS {
+            if col < EXT {
                 self.flush();
             }
         }
