@@ -25,6 +25,7 @@ pub type Body = fn(&[u8]);
 pub const TARGETS: &[(&str, Body)] = &[
     ("parse_sockets", parse_sockets),
     ("parse_unix", parse_unix),
+    ("parse_ss", parse_ss),
     ("parse_net", parse_net),
     ("parse_procs", parse_procs),
     ("parse_etc", parse_etc),
@@ -180,7 +181,7 @@ pub fn parse_ss(data: &[u8]) {
                 Some(half_a),
                 Some(half_b),
                 true,
-                k % 3 != 0,
+                !k.is_multiple_of(3),
                 states,
                 &mut |s| {
                     kept += 1;
