@@ -33,7 +33,7 @@ add_text() {
     add "$1" "$f"
 }
 
-for t in parse_sockets parse_unix parse_net parse_procs parse_etc parse_manifest archive args end_to_end; do
+for t in parse_sockets parse_unix parse_ss parse_net parse_procs parse_etc parse_manifest archive args end_to_end; do
     mkdir -p "$corpus/$t"
 done
 
@@ -111,6 +111,12 @@ PY
         proc/[0-9]*/cmdline | proc/[0-9]*/stat) add parse_procs "$f" ;;
         etc/*) add parse_etc "$f" ;;
         netsnap.json | netsnap-end.json) add parse_manifest "$f" ;;
+        esac
+        case "$rel" in
+        proc/net/tcp | proc/net/tcp6 | proc/net/udp | proc/net/udp6 | proc/net/raw | \
+            proc/net/raw6 | proc/net/unix | proc/net/packet | proc/net/netlink | \
+            proc/net/sockstat | proc/net/sockstat6 | proc/net/snmp)
+            add parse_ss "$f" ;;
         esac
     done < <(find "$x" -type f -print0)
     # fd links: their targets, and their paths.

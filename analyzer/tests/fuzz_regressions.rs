@@ -107,6 +107,11 @@ fn regressions_parse_unix() {
 }
 
 #[test]
+fn regressions_parse_ss() {
+    replay("parse_ss");
+}
+
+#[test]
 fn regressions_parse_net() {
     replay("parse_net");
 }

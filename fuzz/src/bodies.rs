@@ -25,6 +25,7 @@ pub type Body = fn(&[u8]);
 pub const TARGETS: &[(&str, Body)] = &[
     ("parse_sockets", parse_sockets),
     ("parse_unix", parse_unix),
+    ("parse_ss", parse_ss),
     ("parse_net", parse_net),
     ("parse_procs", parse_procs),
     ("parse_etc", parse_etc),
@@ -159,6 +160,75 @@ pub fn parse_unix(data: &[u8]) {
         }
         assert_eq!(unix::parse_row(line), scanned);
     }
+}
+
+/// `parse::ss`: ss's own reading of every socket file, the summary files,
+/// link targets and `stat`, on the same input; rows are within the state
+/// set, no more than the input's 256-byte pieces, unix rows sorted by
+/// (type, inode) within each batch.
+pub fn parse_ss(data: &[u8]) {
+    use netsnap::parse::ss;
+    let k = salt(data);
+    let states = [0xfff, 1 << ss::state::ESTAB, 0x5a5, (k as u32) & 0xfff][k % 4];
+    let pieces = fgets_lines(data, 256).count();
+    let (half_a, half_b) = data.split_at(data.len() / 2);
+    for t in [ss::InetTable::Tcp, ss::InetTable::Udp, ss::InetTable::Raw] {
+        for order in [ByteOrder::Little, ByteOrder::Big] {
+            let mut kept = 0usize;
+            let r = ss::read_inet(
+                t,
+                order,
+                Some(half_a),
+                Some(half_b),
+                true,
+                !k.is_multiple_of(3),
+                states,
+                &mut |s| {
+                    kept += 1;
+                    s.line % 3 != 0
+                },
+            );
+            assert!(r.rows.len() <= kept && kept <= pieces);
+            for row in &r.rows {
+                assert!(ss::state_in(states, row.state_checked));
+                assert_eq!(row.table, Some(t));
+                if t == ss::InetTable::Tcp && row.items < 12 {
+                    assert_eq!((row.cwnd, row.ssthresh, row.rto), (2, -1, 0));
+                }
+            }
+        }
+    }
+    let r = ss::read_unix(Some(data), ss::UnixTypes::ALL, states, &mut |u| {
+        u.line % 5 != 0
+    });
+    assert!(r.rows.len() <= pieces);
+    for batch in r.rows.chunks(ss::UNIX_REMEMBER + 1) {
+        assert!(
+            batch
+                .windows(2)
+                .all(|w| (w[0].kind, w[0].ino) <= (w[1].kind, w[1].ino))
+        );
+    }
+    for u in &r.rows {
+        assert!(ss::state_in(states, u.state));
+    }
+    assert!(
+        ss::read_packet(Some(data), states, &mut |_| true)
+            .rows
+            .len()
+            <= pieces
+    );
+    assert!(
+        ss::read_netlink(Some(data), states, &mut |_| true)
+            .rows
+            .len()
+            <= pieces
+    );
+    let sum = ss::read_summary(Some(data), Some(half_b), Some(data));
+    assert!(sum.errors.len() <= 1);
+    let _ = ss::port_range(Some(data));
+    let _ = ss::socket_inode(data);
+    let _ = ss::stat_comm(data);
 }
 
 /// Routes, interfaces and statistics: `parse::route`, `parse::ifaces`,

@@ -26,7 +26,7 @@ pub use inet::read_inet;
 pub use links::{read_netlink, read_packet};
 pub use procs::{Users, comm_of, read_users, socket_inode, stat_comm};
 pub use summary::{Summary, port_range, read_summary};
-pub use unix::read_unix;
+pub use unix::{UNIX_REMEMBER, read_unix};
 
 /// ss state numbers (§4): the kernel's TCP numbering.
 pub mod state {
