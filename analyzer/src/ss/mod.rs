@@ -74,6 +74,7 @@ pub fn run(snap: &Snapshot, opts: &SsOptions) -> Output {
         diagnostics: Vec::new(),
         scratch: Vec::new(),
     };
+    lister.diagnostics = std::mem::take(&mut lister.users.diagnostics);
     if !listing.no_header {
         lister.table.header(&mut lister.out);
     }
@@ -236,7 +237,10 @@ impl Lister<'_> {
             let key = if mapped {
                 let mut b = [0u8; 16];
                 b[..4].copy_from_slice(&a.bytes[12..]);
-                Addr { bytes: b, v6: false }
+                Addr {
+                    bytes: b,
+                    v6: false,
+                }
             } else {
                 *a
             };
@@ -391,12 +395,15 @@ impl Lister<'_> {
             s.retrans
         };
         if l.timers && s.timer != 0 {
-            const NAMES: [&[u8]; 6] = [b"off", b"on", b"keepalive", b"timewait", b"persist", b"unknown"];
-            let ms = s
-                .timeout
-                .wrapping_mul(1000)
-                .wrapping_add(HZ - 1)
-                / HZ;
+            const NAMES: [&[u8]; 6] = [
+                b"off",
+                b"on",
+                b"keepalive",
+                b"timewait",
+                b"persist",
+                b"unknown",
+            ];
+            let ms = s.timeout.wrapping_mul(1000).wrapping_add(HZ - 1) / HZ;
             o.extend_from_slice(b" timer:(");
             o.extend_from_slice(NAMES[s.timer.min(5) as usize]);
             o.push(b',');
@@ -564,7 +571,9 @@ impl Lister<'_> {
                         o.push(b'*');
                     } else {
                         // Names of the replay's namespace: only lo (1).
-                        match filter::REPLAY_INTERFACES.iter().find(|(_, i)| *i as i32 == s.iface)
+                        match filter::REPLAY_INTERFACES
+                            .iter()
+                            .find(|(_, i)| *i as i32 == s.iface)
                         {
                             Some((name, _)) => o.extend_from_slice(name),
                             None => {
