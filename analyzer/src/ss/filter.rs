@@ -894,6 +894,9 @@ fn inet_hostcond(
 ) -> Result<(), Exit> {
     let mut addr = text;
     let mut port: Option<&[u8]> = None;
+    // What `port = addr` sees for sport/dport: the text after a `[`, cut
+    // at the `]`; the `:` before a port is only cut off later.
+    let mut whole = text;
     if let Some(inner) = text.strip_prefix(b"[") {
         let close = inner
             .iter()
@@ -901,6 +904,7 @@ fn inet_hostcond(
             .ok_or_else(|| bad_address(Vec::new()))?;
         addr = inner.get(..close).unwrap_or_default();
         port = inner.get(close + 1..);
+        whole = addr;
     } else if let Some(after) = text.strip_prefix(b"*") {
         port = Some(after);
     } else {
@@ -915,7 +919,7 @@ fn inet_hostcond(
         }
     }
     if is_port {
-        port = Some(addr);
+        port = Some(whole);
     }
     if let Some(p) = port.filter(|p| !p.is_empty()) {
         let p = p.strip_prefix(b":").unwrap_or(p);
