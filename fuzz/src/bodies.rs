@@ -32,6 +32,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("parse_manifest", parse_manifest),
     ("archive", archive),
     ("args", args),
+    ("ss_args", ss_args),
     ("end_to_end", end_to_end),
 ];
 
@@ -523,6 +524,60 @@ pub fn args(data: &[u8]) {
             let _ = netstat::plan(&opts);
         }
         Parsed::Exit { status, .. } => assert!((0..=3).contains(&status), "{status}"),
+    }
+}
+
+/// ss's command line and filter: the input is `etc/hosts`, a NUL, then
+/// the arguments separated by NUL bytes. `ss::args::parse` and `resolve`
+/// must be deterministic, exit with ss's statuses, and the filter must
+/// evaluate on a few sockets of every family without panicking.
+pub fn ss_args(data: &[u8]) {
+    use netsnap::model::Names;
+    use netsnap::parse::etc::{Hosts, Services};
+    use netsnap::ss::args::{self, Listing, Table};
+    use netsnap::ss::filter::{FilterEnv, SockRef};
+    let (hosts, rest) = match data.iter().position(|&b| b == 0) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (&data[..0], data),
+    };
+    let names = Names {
+        hosts: Hosts::parse(hosts),
+        services: Services::parse(b"ssh 22/tcp\nhttp 80/tcp www\nodd 1/tcp\nodd 2/udp\n", b""),
+        ..Names::default()
+    };
+    let env = FilterEnv::new(&names, (32768, 60999));
+    let argv = argv(rest);
+    let parsed = args::parse(&argv);
+    assert_eq!(parsed, args::parse(&argv), "not deterministic");
+    let opts = match parsed {
+        Ok(opts) => opts,
+        Err(e) => {
+            assert!([0, 1, 255].contains(&e.status), "{}", e.status);
+            return;
+        }
+    };
+    let resolved = args::resolve(&opts, &env);
+    assert_eq!(resolved, args::resolve(&opts, &env), "not deterministic");
+    match resolved {
+        Err(e) => assert!([0, 1, 255].contains(&e.status), "{}", e.status),
+        Ok(Listing { tables, filter, .. }) => {
+            let _ = (tables, Table::Tcp);
+            if let Some(f) = filter {
+                let a4 = [10u8, 77, 0, 1];
+                let mapped = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 77, 0, 2];
+                let nl = 0u32.to_le_bytes();
+                for s in [
+                    SockRef::inet(&a4, 22, &a4, 40000),
+                    SockRef::inet(&mapped, 80, &[0; 16], 0),
+                    SockRef::unix(Some(b"/tmp/x.sock")),
+                    SockRef::unix(Some(b"@00a1f")),
+                    SockRef::unix(None),
+                    SockRef::netlink(&nl, -1),
+                ] {
+                    let _ = f.matches(&s);
+                }
+            }
+        }
     }
 }
 

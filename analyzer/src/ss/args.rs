@@ -923,3 +923,6 @@ pub fn resolve(opts: &SsOptions, env: &FilterEnv) -> Result<Listing, Exit> {
         filter,
     })
 }
+
+#[cfg(test)]
+mod tests;
