@@ -104,6 +104,57 @@ fn run_with(snapshot: &Path, args: &[Vec<u8>], tool: FromReader) -> netsnap::Out
     }
 }
 
+/// Replays every recording under `fixtures/*/<dir>` for each of `dirs` through `run` and fails
+/// with the first differences; prints `label: fixture: identical/total, …` to stderr.
+pub fn check_recorded(label: &str, dirs: &[&str], run: fn(&Path, &[Vec<u8>]) -> netsnap::Output) {
+    let root = fixtures_dir();
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    cases.sort();
+    let (mut total, mut failures) = (0usize, Vec::new());
+    let mut per_fixture = Vec::new();
+    for case in cases {
+        let snapshot = case.join("snapshot.tar.gz");
+        if !snapshot.exists() {
+            continue;
+        }
+        let recs: Vec<Recorded> = dirs.iter().flat_map(|d| recorded(&case.join(d))).collect();
+        if recs.is_empty() {
+            continue;
+        }
+        let mut ok = 0;
+        for rec in &recs {
+            total += 1;
+            let got = run(&snapshot, &rec.args);
+            match mismatch(rec, &got) {
+                None => ok += 1,
+                Some(m) => failures.push(m),
+            }
+        }
+        per_fixture.push(format!(
+            "{}: {ok}/{}",
+            case.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            recs.len()
+        ));
+    }
+    eprintln!("{label}: {}", per_fixture.join(", "));
+    assert!(total > 0, "no recorded outputs under {}", root.display());
+    assert!(
+        failures.is_empty(),
+        "{} of {total} outputs differ:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
 /// A line-by-line report of where two outputs first differ.
 pub fn diff(expected: &[u8], got: &[u8]) -> String {
     let e: Vec<&[u8]> = expected.split(|&b| b == b'\n').collect();

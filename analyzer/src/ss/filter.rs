@@ -115,7 +115,7 @@ pub struct FilterEnv<'a> {
     /// The snapshot's name databases (`etc/hosts`, `etc/services`).
     pub names: &'a Names,
     /// The ephemeral port range (`sys/net/ipv4/ip_local_port_range`,
-    /// see [`ephemeral_range`]).
+    /// read by [`crate::parse::ss::port_range`]).
     pub ephemeral: (i64, i64),
     /// Interfaces of the running namespace, by name and index (`dev`):
     /// in ss's replay only `lo` (1), see [`REPLAY_INTERFACES`].
@@ -135,17 +135,6 @@ impl<'a> FilterEnv<'a> {
             interfaces: REPLAY_INTERFACES,
         }
     }
-}
-
-/// The ephemeral port range as ss reads it: `fscanf("%d %d")` on the file's
-/// text; missing or unreadable → 1024–4999.
-pub fn ephemeral_range(text: Option<&[u8]>) -> (i64, i64) {
-    let scan = |text: &[u8]| -> Option<(i64, i64)> {
-        let (min, used) = scanf_int(text)?;
-        let (max, _) = scanf_int(text.get(used..)?)?;
-        Some((min, max))
-    };
-    text.and_then(scan).unwrap_or((1024, 4999))
 }
 
 /// A parsed filter expression.
@@ -514,40 +503,6 @@ fn c_strtol(s: &[u8]) -> (i128, usize) {
     (if neg { -v } else { v }, j)
 }
 
-/// `scanf("%d")`-like: a decimal integer after white space; value and the
-/// bytes used.
-fn scanf_int(s: &[u8]) -> Option<(i64, usize)> {
-    let mut i = 0;
-    while s
-        .get(i)
-        .is_some_and(|&b| b == b' ' || (9..=13).contains(&b))
-    {
-        i += 1;
-    }
-    let mut j = i;
-    if matches!(s.get(j), Some(b'+' | b'-')) {
-        j += 1;
-    }
-    let digits = s
-        .get(j..)?
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if digits == 0 {
-        return None;
-    }
-    let text = std::str::from_utf8(s.get(i..j + digits)?).ok()?;
-    let v: i128 = text.parse().ok().unwrap_or(if text.starts_with('-') {
-        i128::MIN
-    } else {
-        i128::MAX
-    });
-    Some((
-        v.clamp(i128::from(i32::MIN), i128::from(i32::MAX)) as i64,
-        j + digits,
-    ))
-}
-
 /// iproute2's `get_integer(…, 0)`: the whole string, within `int`.
 fn get_integer(s: &[u8]) -> Option<i64> {
     let (v, used) = c_strtol(s);
@@ -727,45 +682,6 @@ fn family_bit(fam: CondFamily) -> Option<u32> {
     })
 }
 
-/// The netlink protocol names of iproute2's built-in table.
-const NL_PROTOS: [(u32, &[u8]); 21] = [
-    (0, b"rtnl"),
-    (1, b"unused"),
-    (2, b"usersock"),
-    (3, b"fw"),
-    (4, b"tcpdiag"),
-    (5, b"nflog"),
-    (6, b"xfrm"),
-    (7, b"selinux"),
-    (8, b"iscsi"),
-    (9, b"audit"),
-    (10, b"fiblookup"),
-    (11, b"connector"),
-    (12, b"nft"),
-    (13, b"ip6fw"),
-    (14, b"dec-rt"),
-    (15, b"uevent"),
-    (16, b"genl"),
-    (18, b"scsi-trans"),
-    (19, b"ecryptfs"),
-    (20, b"rdma"),
-    (21, b"crypto"),
-];
-
-/// A few link-layer protocol names (`ll_proto_a2n`; no fixture has packet
-/// sockets, the rest of iproute2's table is left out).
-const LL_PROTOS: [(u32, &[u8]); 9] = [
-    (0x0001, b"802_3"),
-    (0x0003, b"all"),
-    (0x0004, b"802_2"),
-    (0x0060, b"loop"),
-    (0x0800, b"ip"),
-    (0x0806, b"arp"),
-    (0x8035, b"rarp"),
-    (0x8100, b"802.1Q"),
-    (0x86dd, b"ipv6"),
-];
-
 /// ss's `find_port` for link/netlink/vsock conditions: the address part
 /// and the port part (after the first `:`; the whole text for a port).
 fn find_port(text: &[u8], is_port: bool) -> (&[u8], Option<&[u8]>) {
@@ -827,21 +743,18 @@ fn parse_hostcond(
                 };
             }
             if !is_port && not_star(addr) {
-                let table: &[(u32, &[u8])] = if fam == CondFamily::Netlink {
-                    &NL_PROTOS
+                let id = if fam == CondFamily::Netlink {
+                    super::names::NETLINK_PROTOCOLS
+                        .iter()
+                        .find(|(_, n)| *n == addr)
+                        .map(|&(id, _)| id as u32)
                 } else {
-                    &LL_PROTOS
+                    super::names::LINK_PROTOCOLS
+                        .iter()
+                        .find(|(_, n)| n.eq_ignore_ascii_case(addr))
+                        .map(|&(id, _)| u32::from(id))
                 };
-                let id = table
-                    .iter()
-                    .find(|(_, n)| {
-                        if fam == CondFamily::Netlink {
-                            *n == addr
-                        } else {
-                            n.eq_ignore_ascii_case(addr)
-                        }
-                    })
-                    .map(|&(id, _)| id)
+                let id = id
                     .or_else(|| {
                         let v = get_unsigned(addr)?;
                         if fam == CondFamily::Packet {

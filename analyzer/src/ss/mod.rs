@@ -8,6 +8,7 @@
 
 pub mod args;
 pub mod filter;
+pub mod names;
 
 use crate::diag::Diagnostic;
 use crate::load::LoadPlan;
@@ -651,97 +652,17 @@ impl Lister<'_> {
     }
 }
 
-/// Netlink protocol names (iproute2's built-in table, as `/etc/iproute2/nl_protos` on Debian).
+/// A netlink protocol's name, or its number with `-n` or when it has none.
 fn netlink_proto(o: &mut Vec<u8>, proto: i32, numeric: bool) {
-    const NAMES: [(i32, &[u8]); 21] = [
-        (0, b"rtnl"),
-        (1, b"unused"),
-        (2, b"usersock"),
-        (3, b"fw"),
-        (4, b"tcpdiag"),
-        (5, b"nflog"),
-        (6, b"xfrm"),
-        (7, b"selinux"),
-        (8, b"iscsi"),
-        (9, b"audit"),
-        (10, b"fiblookup"),
-        (11, b"connector"),
-        (12, b"nft"),
-        (13, b"ip6fw"),
-        (14, b"dec-rt"),
-        (15, b"uevent"),
-        (16, b"genl"),
-        (18, b"scsi-trans"),
-        (19, b"ecryptfs"),
-        (20, b"rdma"),
-        (21, b"crypto"),
-    ];
-    match NAMES.iter().find(|(n, _)| *n == proto) {
+    match names::NETLINK_PROTOCOLS.iter().find(|(n, _)| *n == proto) {
         Some((_, name)) if !numeric => o.extend_from_slice(name),
         _ => write_i64(o, i64::from(proto)),
     }
 }
 
-/// Link-layer protocol names (iproute2's `ll_proto_n2a` table, by the host-order number the file
-/// holds), `[N]` when unknown or with `-n`.
+/// A link-layer protocol's name, or `[N]` with `-n` or when it has none.
 fn link_proto(o: &mut Vec<u8>, proto: u16, numeric: bool) {
-    const NAMES: [(u16, &[u8]); 54] = [
-        (0x0060, b"loop"),
-        (0x0200, b"pup"),
-        (0x0201, b"pupat"),
-        (0x0800, b"ip"),
-        (0x0805, b"x25"),
-        (0x0806, b"arp"),
-        (0x08ff, b"bpq"),
-        (0x0a00, b"ieeepup"),
-        (0x0a01, b"ieeepupat"),
-        (0x6000, b"dec"),
-        (0x6001, b"dna_dl"),
-        (0x6002, b"dna_rc"),
-        (0x6003, b"dna_rt"),
-        (0x6004, b"lat"),
-        (0x6005, b"diag"),
-        (0x6006, b"cust"),
-        (0x6007, b"sca"),
-        (0x8035, b"rarp"),
-        (0x809b, b"atalk"),
-        (0x80f3, b"aarp"),
-        (0x8137, b"ipx"),
-        (0x86dd, b"ipv6"),
-        (0x8863, b"ppp_disc"),
-        (0x8864, b"ppp_ses"),
-        (0x884c, b"atmmpoa"),
-        (0x8884, b"atmfate"),
-        (0x0001, b"802_3"),
-        (0x0002, b"ax25"),
-        (0x0003, b"all"),
-        (0x0004, b"802_2"),
-        (0x0005, b"snap"),
-        (0x0006, b"ddcmp"),
-        (0x0007, b"wan_ppp"),
-        (0x0008, b"ppp_mp"),
-        (0x0009, b"localtalk"),
-        (0x000c, b"can"),
-        (0x0010, b"ppptalk"),
-        (0x0011, b"tr_802_2"),
-        (0x0015, b"mobitex"),
-        (0x0016, b"control"),
-        (0x0017, b"irda"),
-        (0x0018, b"econet"),
-        (0x88ca, b"tipc"),
-        (0x8892, b"profinet"),
-        (0x88a2, b"aoe"),
-        (0x88a4, b"ethercat"),
-        (0x8100, b"802.1Q"),
-        (0x88a8, b"802.1ad"),
-        (0x8847, b"mpls_uc"),
-        (0x8848, b"mpls_mc"),
-        (0x6558, b"teb"),
-        (0x8100, b"802.1Q"),
-        (0x88cc, b"LLDP"),
-        (0x0800, b"ipv4"),
-    ];
-    match NAMES.iter().find(|(n, _)| *n == proto) {
+    match names::LINK_PROTOCOLS.iter().find(|(n, _)| *n == proto) {
         Some((_, name)) if !numeric => o.extend_from_slice(name),
         _ => {
             o.push(b'[');
