@@ -89,7 +89,7 @@ pub fn set_spill(target: Option<SpillTarget>) {
 
 /// Writes `out` through this thread's spill target and empties it (leaves
 /// it as it is when no target is set).
-fn spill(out: &mut Vec<u8>) {
+pub(crate) fn spill(out: &mut Vec<u8>) {
     SPILL.with(|s| {
         if let Some(f) = s.borrow_mut().as_mut() {
             f(out);

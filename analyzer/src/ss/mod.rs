@@ -20,6 +20,9 @@ use crate::render::{Output, write_i64, write_u64};
 use args::{Listing, SsOptions, Table as Db};
 use filter::{FilterEnv, SockFamily, SockRef};
 
+/// Output gathered before it is written through the CLI's spill target.
+const SPILL_BYTES: usize = 4 << 20;
+
 /// The host's `USER_HZ`, which ss uses to turn the timer columns into time (the recording host's,
 /// as the real ss replayed on the snapshot does; not the snapshot's).
 const HZ: u32 = 100;
@@ -46,6 +49,7 @@ pub fn run(snap: &Snapshot, opts: &SsOptions) -> Output {
             out.stderr.push(b'\n');
         }
         summary(&mut out.stdout, &s);
+        crate::render::spill(&mut out.stdout);
         if opts.summary_only() {
             return out;
         }
@@ -86,7 +90,11 @@ pub fn run(snap: &Snapshot, opts: &SsOptions) -> Output {
         lister.inet(t);
     }
     lister.table.render(&mut lister.out);
-    out.stdout.extend_from_slice(&lister.out);
+    if out.stdout.is_empty() {
+        out.stdout = lister.out;
+    } else {
+        out.stdout.extend_from_slice(&lister.out);
+    }
     out.diagnostics = lister.diagnostics;
     out
 }
@@ -313,9 +321,18 @@ impl Lister<'_> {
             return;
         }
         let (p4, p6) = table.paths();
-        let order = self.snap.byte_order();
-        let rows = {
-            let mut keep = |s: &InetSock| {
+        let snap = self.snap;
+        let file = |p: &str| snap.other.get(p).map(|v| v.as_slice());
+        let (v4, v6, states) = (self.listing.v4, self.listing.v6, self.listing.states);
+        let diagnostics = read::each_inet(
+            table,
+            snap.byte_order(),
+            file(p4),
+            file(p6),
+            v4,
+            v6,
+            states,
+            &mut |s| {
                 let n = if s.v6 { 16 } else { 4 };
                 let r = SockRef {
                     family: if s.v6 {
@@ -332,58 +349,61 @@ impl Lister<'_> {
                     mark: 0,
                     cgroup: 0,
                 };
-                self.keep(&r)
-            };
-            read::read_inet(
-                table,
-                order,
-                self.file(p4),
-                self.file(p6),
-                self.listing.v4,
-                self.listing.v6,
-                self.listing.states,
-                &mut keep,
-            )
-        };
-        self.diagnostics.extend(rows.diagnostics);
+                if self.keep(&r) {
+                    self.inet_row(table, &s);
+                }
+            },
+        );
+        self.diagnostics.extend(diagnostics);
+    }
+
+    /// One inet row into the table.
+    fn inet_row(&mut self, table: InetTable, s: &InetSock) {
+        let (p4, p6) = table.paths();
         let netid: &[u8] = match table {
             InetTable::Tcp => b"tcp",
             InetTable::Udp => b"udp",
             InetTable::Raw => b"raw",
         };
-        for s in &rows.rows {
-            let path = if s.v6 { p6 } else { p4 };
-            let state = self.state_text(s.state, path, s.line);
-            let mut ext = std::mem::take(&mut self.scratch);
-            ext.clear();
-            self.users(&mut ext, s.ino);
-            if table == InetTable::Tcp {
-                self.tcp_extras(&mut ext, s);
+        let path = if s.v6 { p6 } else { p4 };
+        let state = self.state_text(s.state, path, s.line);
+        let mut ext = std::mem::take(&mut self.scratch);
+        ext.clear();
+        self.users(&mut ext, s.ino);
+        if table == InetTable::Tcp {
+            self.tcp_extras(&mut ext, s);
+        }
+        let mut out = std::mem::take(&mut self.out);
+        let mut sink = std::mem::replace(&mut self.table, Table::new(false, false));
+        sink.row(&mut out, |col, o| match col {
+            cols::NETID => o.extend_from_slice(netid),
+            cols::STATE => o.extend_from_slice(state),
+            cols::RECVQ => cols::queue(o, i64::from(s.rq)),
+            cols::SENDQ => cols::queue(o, i64::from(s.wq)),
+            cols::ADDR => {
+                self.inet_addr(o, &s.local);
+                o.push(b':');
             }
-            let mut out = std::mem::take(&mut self.out);
-            let mut sink = std::mem::replace(&mut self.table, Table::new(false, false));
-            let mut field = |col: usize, o: &mut Vec<u8>| match col {
-                cols::NETID => o.extend_from_slice(netid),
-                cols::STATE => o.extend_from_slice(state),
-                cols::RECVQ => cols::queue(o, i64::from(s.rq)),
-                cols::SENDQ => cols::queue(o, i64::from(s.wq)),
-                cols::ADDR => {
-                    self.inet_addr(o, &s.local);
-                    o.push(b':');
-                }
-                cols::SERV => self.port(o, table, s.lport),
-                cols::RADDR => {
-                    self.inet_addr(o, &s.remote);
-                    o.push(b':');
-                }
-                cols::RSERV => self.port(o, table, s.rport),
-                cols::EXT => o.extend_from_slice(&ext),
-                _ => {}
-            };
-            sink.row(&mut out, &mut field);
-            self.table = sink;
-            self.out = out;
-            self.scratch = ext;
+            cols::SERV => self.port(o, table, s.lport),
+            cols::RADDR => {
+                self.inet_addr(o, &s.remote);
+                o.push(b':');
+            }
+            cols::RSERV => self.port(o, table, s.rport),
+            cols::EXT => o.extend_from_slice(&ext),
+            _ => {}
+        });
+        self.table = sink;
+        self.out = out;
+        self.scratch = ext;
+        self.spill();
+    }
+
+    /// Writes what the table has printed so far through the CLI's spill target, if any
+    /// ([`crate::render::set_spill`]), once it is large.
+    fn spill(&mut self) {
+        if self.out.len() >= SPILL_BYTES {
+            crate::render::spill(&mut self.out);
         }
     }
 
@@ -512,6 +532,7 @@ impl Lister<'_> {
             });
             self.out = out;
             self.scratch = ext;
+            self.spill();
         }
     }
 
@@ -590,6 +611,7 @@ impl Lister<'_> {
             });
             self.out = out;
             self.scratch = ext;
+            self.spill();
         }
     }
 
@@ -648,6 +670,7 @@ impl Lister<'_> {
             });
             self.out = out;
             self.scratch = ext;
+            self.spill();
         }
     }
 }

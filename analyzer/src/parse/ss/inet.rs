@@ -28,7 +28,30 @@ pub fn read_inet(
     states: u32,
     keep: &mut dyn FnMut(&InetSock) -> bool,
 ) -> Read<InetSock> {
-    let mut out = Read::default();
+    let mut rows = Vec::new();
+    let diagnostics = each_inet(table, order, v4, v6, want_v4, want_v6, states, &mut |s| {
+        if keep(&s) {
+            rows.push(s);
+        }
+    });
+    Read { rows, diagnostics }
+}
+
+/// [`read_inet`] without gathering the rows: every row in the state set goes to `each` as it is
+/// read (the caller applies the filter), so that a listing never holds a whole table. Returns
+/// the diagnostics.
+#[allow(clippy::too_many_arguments)]
+pub fn each_inet(
+    table: InetTable,
+    order: ByteOrder,
+    v4: Option<&[u8]>,
+    v6: Option<&[u8]>,
+    want_v4: bool,
+    want_v6: bool,
+    states: u32,
+    each: &mut dyn FnMut(InetSock),
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
     let (p4, p6) = table.paths();
     let ctx = Ctx {
         table,
@@ -37,16 +60,19 @@ pub fn read_inet(
     };
     if want_v4 {
         let Some(text) = v4 else {
-            return out;
+            return diagnostics;
         };
-        if ctx.read_file(false, p4, text, keep, &mut out).is_err() {
-            return out;
+        if ctx
+            .read_file(false, p4, text, each, &mut diagnostics)
+            .is_err()
+        {
+            return diagnostics;
         }
     }
     if want_v6 && let Some(text) = v6 {
-        let _ = ctx.read_file(true, p6, text, keep, &mut out);
+        let _ = ctx.read_file(true, p6, text, each, &mut diagnostics);
     }
-    out
+    diagnostics
 }
 
 struct Ctx {
@@ -64,8 +90,8 @@ impl Ctx {
         v6: bool,
         path: &str,
         text: &[u8],
-        keep: &mut dyn FnMut(&InetSock) -> bool,
-        out: &mut Read<InetSock>,
+        each: &mut dyn FnMut(InetSock),
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Result<(), TableEnd> {
         let mut buf = CBuf::new();
         let Some(mut rest) = buf.fgets(text) else {
@@ -82,7 +108,7 @@ impl Ctx {
             buf.set(n - 1, 0);
             let row = self.line(&mut buf, v6, line);
             if buf.take_stray() {
-                out.diagnostics.push(Diagnostic::at(
+                diagnostics.push(Diagnostic::at(
                     path,
                     line,
                     "ss reads this short line's fields past its end, in bytes no line \
@@ -92,11 +118,7 @@ impl Ctx {
             match row {
                 Line::Stop => return Ok(()),
                 Line::Skip => {}
-                Line::Row(sock) => {
-                    if keep(&sock) {
-                        out.rows.push(*sock);
-                    }
-                }
+                Line::Row(sock) => each(sock),
             }
         }
         Ok(())
@@ -133,7 +155,7 @@ impl Ctx {
             InetTable::Tcp => scan_tcp(&data, &mut s),
             InetTable::Udp | InetTable::Raw => scan_dgram(&data, &mut s),
         }
-        Line::Row(Box::new(s))
+        Line::Row(s)
     }
 
     /// `proc_parse_inet_addr`: `%x:%x` or `%08x%08x%08x%08x:%x`; what the
@@ -180,7 +202,7 @@ enum Line {
     Stop,
     /// Not in the state set.
     Skip,
-    Row(Box<InetSock>),
+    Row(InetSock),
 }
 
 /// `proc_inet_split_line`: the starts of the local address, the remote

@@ -22,7 +22,7 @@ mod procs;
 mod summary;
 mod unix;
 
-pub use inet::read_inet;
+pub use inet::{each_inet, read_inet};
 pub use links::{read_netlink, read_packet};
 pub use procs::{Users, comm_of, read_users, socket_inode, stat_comm};
 pub use summary::{Summary, port_range, read_summary};
