@@ -1,20 +1,47 @@
-//! Seeded random differential test: netsnap against the real netstat
-//! replayed on each fixture snapshot (scripts/replay.sh). Needs root, the
-//! real netstat and unshare; skipped without them, except that with
-//! `CI=true` a missing prerequisite is a failure.
+//! Seeded random differential tests: netsnap against the real netstat and
+//! the real ss, each replayed on the fixture snapshots
+//! (scripts/replay.sh, `--tool ss` for ss). Needs root, the real tools and
+//! unshare; skipped without them, except that with `CI=true` a missing
+//! prerequisite is a failure.
+//!
+//! `NETSNAP_SEED` (the seed), `NETSNAP_DIFF_CASES` (command lines per
+//! fixture) and `NETSNAP_DIFF_FIXTURES=a,b` (only these fixtures) apply to
+//! both.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
-use netsnap_tests::{
-    Rng, can_replay, fixtures_dir, mismatch, random_socket_args, recorded, run_netstat,
-};
+use netsnap_tests::{Rng, Tool, can_replay, fixtures_dir, mismatch, recorded};
+
+/// The two tests share the machine's two cores: one runs at a time.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 #[test]
 fn random_flags_against_real_netstat() {
-    if !can_replay("differential test", &[]) {
+    // Every fixture.
+    differential(Tool::Netstat, &[], |_| true);
+}
+
+#[test]
+fn random_ss_against_real_ss() {
+    // Every fixture, as for netstat (not only those with expected-ss/:
+    // the hand-made and multi-frame snapshots are inputs too), except
+    // bigendian (skipped below: the host's ss decodes in its own order).
+    differential(Tool::Ss, &["ss"], |_| true);
+}
+
+/// Replays `NETSNAP_DIFF_CASES` (default 300) random command lines of
+/// `tool` on every fixture `wanted` accepts, on two workers, and fails with
+/// the first differences; prints `identical of total`.
+fn differential(tool: Tool, needs: &[&str], wanted: fn(&Path) -> bool) {
+    let name = tool.name();
+    if !can_replay(&format!("{name} differential test"), needs) {
         return;
     }
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let per_fixture: usize = std::env::var("NETSNAP_DIFF_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -23,13 +50,14 @@ fn random_flags_against_real_netstat() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(20261128);
-    eprintln!("differential: seed {seed}, {per_fixture} command lines per fixture");
+    eprintln!("{name} differential: seed {seed}, {per_fixture} command lines per fixture");
     let root = fixtures_dir();
     let replay = root.join("../scripts/replay.sh");
-    let mut fixtures: Vec<_> = std::fs::read_dir(&root)
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(&root)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
     fixtures.sort();
+    fixtures.retain(|f| wanted(f));
     // NETSNAP_DIFF_FIXTURES=a,b: only these fixtures (by directory name).
     if let Ok(only) = std::env::var("NETSNAP_DIFF_FIXTURES") {
         let only: Vec<&str> = only.split(',').collect();
@@ -49,7 +77,7 @@ fn random_flags_against_real_netstat() {
                     let mut total = 0;
                     let mut failures = Vec::new();
                     for (i, fx) in fixtures.iter().enumerate().skip(w).step_by(2) {
-                        let (t, f) = one_fixture(i, fx, replay, seed, per_fixture);
+                        let (t, f) = one_fixture(tool, i, fx, replay, seed, per_fixture);
                         total += t;
                         failures.extend(f);
                     }
@@ -61,20 +89,20 @@ fn random_flags_against_real_netstat() {
             .into_iter()
             .map(|h| {
                 h.join()
-                    .unwrap_or_else(|_| panic!("a differential worker failed"))
+                    .unwrap_or_else(|_| panic!("a {name} differential worker failed"))
             })
             .collect()
     });
     let total: usize = results.iter().map(|r| r.0).sum();
     let failures: Vec<String> = results.into_iter().flat_map(|r| r.1).collect();
     eprintln!(
-        "differential: {} of {total} command lines identical (seed {seed})",
+        "{name} differential: {} of {total} command lines identical (seed {seed})",
         total - failures.len()
     );
     assert!(total > 0, "no fixture snapshots under {}", root.display());
     assert!(
         failures.is_empty(),
-        "{} of {total} differ (seed {seed}):\n{}",
+        "{name}: {} of {total} differ (seed {seed}):\n{}",
         failures.len(),
         failures
             .iter()
@@ -88,6 +116,7 @@ fn random_flags_against_real_netstat() {
 /// Replays random command lines on one fixture; returns how many were
 /// compared and the differences.
 fn one_fixture(
+    tool: Tool,
     i: usize,
     fx: &Path,
     replay: &Path,
@@ -98,9 +127,9 @@ fn one_fixture(
     if !snapshot.exists() {
         return (0, Vec::new());
     }
-    // The real netstat decodes addresses in this host's byte order, so
-    // it cannot be replayed on a big-endian snapshot (the bigendian
-    // fixture is compared with its little-endian original instead).
+    // The real tools decode addresses in this host's byte order, so they
+    // cannot be replayed on a big-endian snapshot (the bigendian fixture is
+    // compared with its little-endian original instead).
     let manifest = std::fs::File::open(&snapshot)
         .ok()
         .and_then(|f| {
@@ -124,12 +153,13 @@ fn one_fixture(
     }
     let mut rng = Rng::new(seed.wrapping_add(i as u64));
     let mut lines: Vec<String> = (0..per_fixture)
-        .map(|_| random_socket_args(&mut rng).join(" "))
+        .map(|_| tool.random_args(&mut rng).join(" "))
         .collect();
     lines.sort();
     lines.dedup();
     let work = std::env::temp_dir().join(format!(
-        "netsnap-diff-{}-{}",
+        "netsnap-diff-{}-{}-{}",
+        tool.name(),
         std::process::id(),
         fx.file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -140,7 +170,7 @@ fn one_fixture(
     let cases = work.join("cases.txt");
     let _ = std::fs::write(&cases, lines.join("\n") + "\n");
     let mut cmd = Command::new("bash");
-    cmd.arg(replay);
+    cmd.arg(replay).arg("--tool").arg(tool.name());
     // Replay as the user the snapshot was taken as.
     if manifest.euid != 0 {
         cmd.arg("--uid").arg(manifest.euid.to_string());
@@ -164,7 +194,7 @@ fn one_fixture(
     );
     let failures: Vec<String> = recs
         .iter()
-        .filter_map(|rec| mismatch(rec, &run_netstat(&snapshot, &rec.args)))
+        .filter_map(|rec| mismatch(rec, &tool.run(&snapshot, &rec.args)))
         .collect();
     let _ = std::fs::remove_dir_all(&work);
     (recs.len(), failures)

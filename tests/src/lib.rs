@@ -390,3 +390,310 @@ pub fn random_socket_args(rng: &mut Rng) -> Vec<String> {
     }
     out
 }
+
+/// A tool the differential test compares netsnap with: how the oracle
+/// (`scripts/replay.sh --tool NAME`) is told to run it, what netsnap runs
+/// for it, and the random command lines it is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// net-tools netstat.
+    Netstat,
+    /// iproute2 ss, in PROC_ROOT file mode.
+    Ss,
+}
+
+impl Tool {
+    /// The program's name (`--tool` of replay.sh).
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Netstat => "netstat",
+            Tool::Ss => "ss",
+        }
+    }
+
+    /// netsnap's answer to a command line on a snapshot file.
+    pub fn run(self, snapshot: &Path, args: &[Vec<u8>]) -> netsnap::Output {
+        match self {
+            Tool::Netstat => run_netstat(snapshot, args),
+            Tool::Ss => run_ss(snapshot, args),
+        }
+    }
+
+    /// A random command line for this tool.
+    pub fn random_args(self, rng: &mut Rng) -> Vec<String> {
+        match self {
+            Tool::Netstat => random_socket_args(rng),
+            Tool::Ss => random_ss_args(rng),
+        }
+    }
+}
+
+/// ss options as people type them (single letters, clusters, long forms,
+/// `-A`/`-f` with their words); the random ss command lines draw from these.
+/// Left out: what asks the running system or waits (`-E`, `-K`, `-N`, `-D`,
+/// `-F`, `-b`, `-V`).
+pub const SS_FLAGS: &[&str] = &[
+    "-t",
+    "-u",
+    "-w",
+    "-x",
+    "-a",
+    "-l",
+    "-n",
+    "-r",
+    "-p",
+    "-e",
+    "-o",
+    "-i",
+    "-m",
+    "-4",
+    "-6",
+    "-0",
+    "-H",
+    "-O",
+    "-s",
+    "-T",
+    "-S",
+    "-d",
+    "-M",
+    "-ta",
+    "-tan",
+    "-tanp",
+    "-tlnp",
+    "-uan",
+    "-ulnp",
+    "-xa",
+    "-xap",
+    "-an",
+    "-anp",
+    "-tanpeo",
+    "-tanmi",
+    "-Oe",
+    "-tn",
+    "-tl",
+    "-A tcp",
+    "-A udp",
+    "-A raw",
+    "-A inet",
+    "-A unix",
+    "-A tcp,udp",
+    "-A all",
+    "-A netlink",
+    "-A packet",
+    "-A unix_stream",
+    "-A u_dgr",
+    "-A p_raw,p_dgr",
+    "-A all,!tcp",
+    "-A !all",
+    "-f inet",
+    "-f inet6",
+    "-f unix",
+    "-f link",
+    "-f netlink",
+    "--tcp",
+    "--udp",
+    "--raw",
+    "--unix",
+    "--all",
+    "--listening",
+    "--numeric",
+    "--resolve",
+    "--processes",
+    "--extended",
+    "--options",
+    "--info",
+    "--memory",
+    "--no-header",
+    "--oneline",
+    "--summary",
+    "--ipv4",
+    "--ipv6",
+    "--packet",
+    "--family=inet",
+    "--query=tcp,udp",
+];
+
+/// Ports the fixtures use (and a few around them), with and without names.
+const SS_PORTS: &[&str] = &[
+    ":22", ":80", ":443", ":631", ":2049", ":5432", ":1024", ":40000", ":40001", ":0", ":65535",
+    ":ssh", ":http", ":https", ":*", "22", ":domain",
+];
+
+/// Addresses and prefixes the fixtures use, host names from their
+/// `etc/hosts`, unix paths and family-qualified forms.
+const SS_ADDRS: &[&str] = &[
+    "127.0.0.1",
+    "127.0.0.1/32",
+    "127.0.0.0/8",
+    "10.77.0.1",
+    "10.77.0.2",
+    "10.77.0.2:5432",
+    "10.0.0.0/8",
+    "0.0.0.0/0",
+    "0.0.0.0",
+    "[::1]",
+    "[::1]:22",
+    "::/0",
+    "[::]",
+    "[::ffff:10.77.0.1]",
+    "2001:db8:1234:5678::/64",
+    "[2001:db8:1234:5678::11]:443",
+    "*",
+    "*:22",
+    "*:*",
+    ":22",
+    "localhost",
+    "server",
+    "peer",
+    "server:22",
+    "/tmp/nsnap-unix/*",
+    "/tmp/nsnap-unix/stream.sock",
+    "@*",
+    "unix:/tmp/*",
+    "inet:10.77.0.2",
+    "inet6:[::1]",
+];
+
+/// State names of `state`/`exclude`.
+const SS_STATES: &[&str] = &[
+    "established",
+    "syn-sent",
+    "syn-recv",
+    "fin-wait-1",
+    "fin-wait-2",
+    "time-wait",
+    "closed",
+    "close-wait",
+    "last-ack",
+    "listening",
+    "closing",
+    "all",
+    "connected",
+    "synchronized",
+    "bucket",
+    "big",
+];
+
+/// Comparison words of `sport`/`dport`.
+const SS_OPS: &[&str] = &[
+    "=", "==", "eq", "!=", "neq", "ne", ">", "gt", "<", "lt", ">=", "ge", "<=", "le",
+];
+
+/// One filter term.
+fn ss_term(rng: &mut Rng, out: &mut Vec<String>) {
+    let pick = |rng: &mut Rng, v: &[&str]| v[rng.below(v.len())].to_string();
+    match rng.below(10) {
+        0..=2 => {
+            out.push(pick(rng, &["sport", "dport"]));
+            if rng.below(5) != 0 {
+                out.push(pick(rng, SS_OPS));
+            }
+            out.push(pick(rng, SS_PORTS));
+        }
+        3..=5 => {
+            out.push(pick(rng, &["src", "dst"]));
+            out.push(pick(rng, SS_ADDRS));
+        }
+        6 => out.push("autobound".to_string()),
+        // `state` inside an expression is an error in 6.1: now and then.
+        7 if rng.below(4) == 0 => {
+            out.push("state".to_string());
+            out.push(pick(rng, SS_STATES));
+        }
+        7 => {
+            out.push(pick(rng, &["src", "dst"]));
+            out.push(pick(rng, SS_ADDRS));
+        }
+        8 => {
+            out.push("dev".to_string());
+            out.push(pick(rng, &["lo", "eth0", "1"]));
+        }
+        _ => {
+            out.push("fwmark".to_string());
+            out.push("=".to_string());
+            out.push(pick(rng, &["0x0", "0x1/0x1", "0"]));
+        }
+    }
+}
+
+/// A filter expression of about `depth` levels: terms joined by and/or
+/// (spelled as words or symbols, or by juxtaposition), negations,
+/// parentheses.
+fn ss_expr(rng: &mut Rng, depth: usize, out: &mut Vec<String>) {
+    if rng.below(6) == 0 {
+        out.push(["not", "!"][rng.below(2)].to_string());
+    }
+    if depth > 0 && rng.below(4) == 0 {
+        out.push("(".to_string());
+        ss_expr(rng, depth - 1, out);
+        out.push(")".to_string());
+    } else {
+        ss_term(rng, out);
+    }
+    if depth > 0 && rng.below(3) == 0 {
+        let join = ["and", "or", "&&", "||", "&", "|", ""][rng.below(7)];
+        if !join.is_empty() {
+            out.push(join.to_string());
+        }
+        ss_expr(rng, depth - 1, out);
+    }
+}
+
+/// Syntax errors and odd words.
+const SS_BAD: &[&str] = &[
+    "( sport = :22",
+    "sport = :22 )",
+    "sport gt",
+    "sport = :22 or",
+    "dst 300.1.2.3",
+    "dst [::1",
+    "dst 10.0.0.0/99",
+    "sport = :nosuchservice",
+    "nosuchword",
+    "state nosuchstate",
+    "state",
+    "( )",
+    "not",
+];
+
+/// A random ss command line: options (from [`SS_FLAGS`]), then often
+/// leading `state`/`exclude` words and a filter expression, now and then a
+/// syntax error, an option after the filter, or a rejected option.
+pub fn random_ss_args(rng: &mut Rng) -> Vec<String> {
+    let mut out = Vec::new();
+    for _ in 0..1 + rng.below(3) {
+        let f = SS_FLAGS[rng.below(SS_FLAGS.len())];
+        out.extend(f.split(' ').map(|s| s.to_string()));
+    }
+    if rng.below(4) == 0 {
+        let letters = b"tuwxalnrpeoim460HOsT";
+        let mut s = String::from("-");
+        for _ in 0..2 + rng.below(4) {
+            s.push(letters[rng.below(letters.len())] as char);
+        }
+        out.push(s);
+    }
+    if rng.below(4) == 0 {
+        for _ in 0..1 + rng.below(2) {
+            out.push(["state", "exclude"][rng.below(2)].to_string());
+            out.push(SS_STATES[rng.below(SS_STATES.len())].to_string());
+        }
+    }
+    match rng.below(10) {
+        0..=5 => {
+            let depth = 1 + rng.below(3);
+            ss_expr(rng, depth, &mut out);
+        }
+        6 => out.extend(SS_BAD[rng.below(SS_BAD.len())].split(' ').map(String::from)),
+        _ => {}
+    }
+    match rng.below(20) {
+        0 => out.push("-n".to_string()),
+        1 => out.push("--bogus".to_string()),
+        2 => out.push("-y".to_string()),
+        3 => out.push("-Z".to_string()),
+        4 => out.push("-h".to_string()),
+        _ => {}
+    }
+    out
+}
