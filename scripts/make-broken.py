@@ -18,6 +18,13 @@ fixtures/broken/cases.json, the command, and what netsnap must print:
   (scripts/replay.sh on that tree) into fixtures/broken/expected/.
 - `status`: the CLI's exit status: netstat's, or 3 when netstat's is 0 and
   there are diagnostics, or 2 with an error.
+- `ss`: the same input through `netsnap ss`, one entry per command line of
+  SS_LINES (`-tanp`, `-s`: both read the whole archive, processes included,
+  so netsnap's findings are the case's `diagnostics`): `args` (the whole
+  command line after `netsnap`, with the limit flags of the case), `status`
+  (ss's, or 3 when ss's is 0 and there are diagnostics, or 2 with the case's
+  `error`), `diagnostics`, and `expected`: what the REAL ss printed for the
+  effective tree (scripts/replay.sh --tool ss), in fixtures/broken/expected-ss/.
 """
 import copy
 import gzip
@@ -33,6 +40,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MTIME = 1764300000
+# The ss command lines every broken input is also run with.
+SS_LINES = (["-tanp"], ["-s"])
 
 
 def members(src):
@@ -102,6 +111,7 @@ def main():
     out = os.path.join(fixtures, "broken")
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(os.path.join(out, "expected"))
+    os.makedirs(os.path.join(out, "expected-ss"))
     base = members(src)
     names = [m.name for m, _ in base]
     idx = {n: i for i, n in enumerate(names)}
@@ -293,11 +303,8 @@ def main():
          diagnostics=["netsnap-end.json:1: unreadable closing manifest: invalid type: integer `1`, expected a string at line 1 column 2"],
          effective=base)
 
-    with open(os.path.join(out, "cases.json"), "w") as f:
-        json.dump(cases, f, indent=1, ensure_ascii=False)
-        f.write("\n")
-
-    # The real netstat on each effective tree.
+    # The real netstat and the real ss on each effective tree.
+    ss_status = {}
     for name, (effective, args) in trees.items():
         flags = args[args.index("netstat") + 1:] if "netstat" in args else args
         with tempfile.TemporaryDirectory() as tmp:
@@ -310,6 +317,38 @@ def main():
             slug = [f for f in os.listdir(rec) if f.endswith(".args")][0][:-5]
             for ext in ("stdout", "stderr", "status"):
                 shutil.copy(os.path.join(rec, f"{slug}.{ext}"), os.path.join(out, "expected", f"{name}.{ext}"))
+            rec_ss = os.path.join(tmp, "out-ss")
+            lines = "".join(" ".join(line) + "\n" for line in SS_LINES)
+            subprocess.run([os.path.join(HERE, "replay.sh"), "--tool", "ss", root, rec_ss], input=lines.encode(),
+                           check=True, stdout=subprocess.DEVNULL)
+            for line in SS_LINES:
+                slug = subprocess.run([sys.executable, os.path.join(HERE, "slug.py"), "--"] + line,
+                                      check=True, capture_output=True, text=True).stdout.strip()
+                for ext in ("stdout", "stderr", "status"):
+                    shutil.copy(os.path.join(rec_ss, f"{slug}.{ext}"),
+                                os.path.join(out, "expected-ss", f"{name}_{slug}.{ext}"))
+                with open(os.path.join(rec_ss, f"{slug}.status")) as f:
+                    ss_status[(name, slug)] = int(f.read())
+
+    # Every case through netsnap ss as well.
+    for c in cases:
+        before = c["args"][: c["args"].index("netstat")] if "netstat" in c["args"] else []
+        c["ss"] = []
+        for line in SS_LINES:
+            slug = subprocess.run([sys.executable, os.path.join(HERE, "slug.py"), "--"] + line,
+                                  check=True, capture_output=True, text=True).stdout.strip()
+            e = {"args": before + ["ss"] + line, "diagnostics": c["diagnostics"]}
+            if "error" in c:
+                e["status"] = 2
+            else:
+                status = ss_status[(c["name"], slug)]
+                e["status"] = 3 if status == 0 and c["diagnostics"] else status
+                e["expected"] = f"expected-ss/{c['name']}_{slug}"
+            c["ss"].append(e)
+
+    with open(os.path.join(out, "cases.json"), "w") as f:
+        json.dump(cases, f, indent=1, ensure_ascii=False)
+        f.write("\n")
     print(f"make-broken: {len(cases)} cases in {out}")
 
 
