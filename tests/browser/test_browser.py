@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Browser tests: the netsnap page in headless Chromium, against recorded netstat output.
+"""Browser tests: the netsnap page in headless Chromium, against recorded netstat and ss output.
 
 Two targets, the same checks on each:
 - `file`: the single-file page opened from disk, file://.../target/web/netsnap.html;
@@ -7,9 +7,10 @@ Two targets, the same checks on each:
 
 For each target: the page loads with a CSP meta tag and state "empty"; each
 fixture is opened through the file picker (#file-input) and through a synthetic
-drop on #drop-zone; netstat commands typed into #command give, through
-#download, exactly the recorded stdout, and in #output / #stderr / #status what
-the page shows of it; the connections table sorts and filters as the recorded
+drop on #drop-zone; netstat and ss commands typed into #command give, through
+#download (ss: named ss-tan.txt and so on), exactly the recorded stdout, and in
+#output / #stderr / #status what the page shows of it; an ss line gets ss's
+flag toggles; the connections table sorts and filters as the recorded
 `-an` listing says; broken archives end in state "error" with #error shown, and
 a good file loads after them; and no network request is made after the page
 has loaded (chromedriver's performance log for the page, plus a recording
@@ -57,6 +58,13 @@ CASES = {
     "loopback-many": ["-tan", "-tanpeo", "-tn6", "-l"],
 }
 LARGEST = "loopback-many"
+# ss command lines typed into the same box (slugs under fixtures/<name>/expected-ss/,
+# recorded with the real ss 6.1): the first ss command makes the worker read the
+# snapshot's bytes again, without processes for -tan and with them for -tanp.
+SS_CASES = {
+    "server": ["-tan", "-tanp", "-s", "-tan_state_established", "-xa"],
+    "procs": ["-tan_state_established", "-tanp", "-xa", "-tlnp", "-s"],
+}
 
 # Scripts run in the page.
 
@@ -116,8 +124,9 @@ def js_sig(text):
 
 
 class Case:
-    def __init__(self, fixture, slug):
-        for sub in ("expected", "expected-views"):
+    def __init__(self, fixture, slug, tool="netstat"):
+        self.tool = tool
+        for sub in ("expected-ss",) if tool == "ss" else ("expected", "expected-views"):
             d = os.path.join(FIXTURES, fixture, sub)
             if os.path.exists(os.path.join(d, slug + ".args")):
                 break
@@ -136,7 +145,7 @@ class Case:
 
     @property
     def command(self):
-        return " ".join(["netstat"] + self.args)
+        return " ".join([self.tool] + self.args)
 
 
 def shown(b):
@@ -432,6 +441,36 @@ def check_case(page, case, download=True):
             f"{case.slug}.stdout ({len(case.stdout)} bytes): " + first_diff(shown(case.stdout), shown(got)),
         )
     return took
+
+
+def check_ss_case(page, case):
+    """An ss case as check_case checks it, saved as ss<args>.txt."""
+    took = check_case(page, case)
+    if case.stdout:
+        want = f"ss{case.slug}.txt" if case.slug.startswith("-") else f"ss_{case.slug}.txt"
+        check(page.last_download_name == want, f"`{case.command}`: saved as {page.last_download_name!r}, not {want!r}")
+    return took
+
+
+def check_ss_toggles(page):
+    """An ss line gets ss's toggles (no netstat-only -W) and they edit it as ss options."""
+    cmd = page.b.find("#command")
+    cmd.clear()
+    cmd.send_keys("ss -tan state established")
+    page.b.wait("return !document.querySelector('#flag-W');", timeout=5, what="#flag-W hidden for an ss line")
+    check(page.b.exists("#flag-p"), "no #flag-p for an ss line")
+    tool = page.b.js("const g = document.querySelector('.flags'); return g ? g.dataset.tool : null;")
+    check(tool == "ss", f".flags[data-tool] is {tool!r} for an ss line")
+    page.b.find("#flag-p").click()
+    after = page.b.find("#command").prop("value")
+    check(after == "ss -tanp state established", f"#flag-p turned the ss line into {after!r}")
+    page.b.find("#flag-p").click()
+    again = page.b.find("#command").prop("value")
+    check(again == "ss -tan state established", f"#flag-p twice left {again!r}")
+    cmd.clear()
+    cmd.send_keys("netstat -tan")
+    page.b.wait("return !!document.querySelector('#flag-W');", timeout=5, what="#flag-W back for a netstat line")
+    print(f"    ss toggles: {after!r} -> {again!r}; #flag-W only for netstat")
 
 
 def check_page_parts(page, last_command):
@@ -916,6 +955,11 @@ def run_target(report, browser, guard, target, url, origin, tmp, only_fixture=No
                 report.run(f"{p} {fx}: `{c.command}` (#output, #stderr, #status, download)", check_case, page, c)
             if fx == "server":
                 report.run(f"{p} {fx}: #overview, #history, #flag-n, #copy", check_page_parts, page, c.command)
+            for slug in SS_CASES.get(fx, []):
+                c = Case(fx, slug, "ss")
+                report.run(f"{p} {fx}: `{c.command}` (#output, #stderr, #status, download {c.tool}*.txt)", check_ss_case, page, c)
+            if fx == "server":
+                report.run(f"{p} {fx}: ss toggles for an ss line, netstat's for a netstat line", check_ss_toggles, page)
             if report.run(f"{p} {fx}: connections table lists the recorded -an sockets", check_table_all, page, fx):
                 report.run(f"{p} {fx}: filters (#filter-proto, #filter-state, #search) and #match-count", check_filters, page, fx)
                 report.run(f"{p} {fx}: sort by clicking th[data-key]", check_sort, page, fx)
@@ -925,6 +969,9 @@ def run_target(report, browser, guard, target, url, origin, tmp, only_fixture=No
         if report.run(f"{p} {fx}: open by drop on #drop-zone", load_by_drop, page, fx):
             c = Case(fx, CASES[fx][0])
             report.run(f"{p} {fx} (dropped): `{c.command}`", check_case, page, c)
+            if fx in SS_CASES:
+                c = Case(fx, SS_CASES[fx][0], "ss")
+                report.run(f"{p} {fx} (dropped): `{c.command}`", check_ss_case, page, c)
     # 3. Broken archives, by picker and by drop; the page keeps working after each.
     for i, (name, path, data) in enumerate(broken_archives(tmp)):
         how = "picker" if i % 2 == 0 else "drop"

@@ -5,14 +5,30 @@
 //! await init();
 //! const snap = Snapshot.open(bytes, (n) => console.log(n, "bytes read"));
 //! const { text, status } = snap.run("netstat -tanp");
+//! const ss = snap.run("ss -tanp"); // what iproute2 ss 6.1 printed
 //! ```
 //!
 //! - [`Snapshot::open`] reads a snapshot (gzip or plain tar) from a
 //!   `Uint8Array`, with an optional progress callback; bad input throws an
 //!   `Error` whose message says why (`not a snapshot: …`, `damaged archive:
 //!   …`, `snapshot too large: …`).
-//! - [`Snapshot::run`] runs a `netstat` command line and returns
-//!   `{stdout, stderr, status, text}`, byte for byte what netstat printed.
+//! - [`Snapshot::run`] runs a `netstat` or `ss` command line and returns
+//!   `{stdout, stderr, status, text, diagnostics}`, byte for byte what
+//!   netstat 2.10 or ss 6.1 printed.
+//! - [`run_once`] (`runOnce`): one command on snapshot bytes, reading only
+//!   what the view needs.
+//!
+//! Memory: `Snapshot.open` keeps the parsed model (about 100 MB for a
+//! million sockets), which every netstat view reads. ss views read the
+//! socket files raw instead (about 160 MB more for a million sockets), so
+//! the `Snapshot` keeps a reference to the caller's bytes (the same
+//! `ArrayBuffer`, not a copy) and the first `ss` command reads them again
+//! into a second, raw snapshot, kept for later `ss` commands (loaded
+//! without processes while no `ss` command needs them, e.g. `ss -tan`,
+//! and once more with them when one does, e.g. `ss -tanp` or `ss -ta`).
+//! A snapshot that only ever runs netstat never pays for it. The bytes
+//! must therefore stay as they were: a buffer transferred away (detached)
+//! since makes `ss` commands throw; one modified in place is misread.
 //! - [`Snapshot::model_json`], [`Snapshot::overview_json`] and
 //!   [`Snapshot::query`] give the model, a summary and the connections
 //!   table as JSON text.
@@ -31,7 +47,7 @@ use session::Session;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
-/** What `Snapshot.run` returns: what netstat printed, and its exit status. */
+/** What `Snapshot.run` and `runOnce` return: what netstat or ss printed, and its exit status. */
 export interface RunResult {
   /** Standard output, byte for byte. */
   stdout: Uint8Array;
@@ -123,18 +139,40 @@ fn byte_view(bytes: &JsValue) -> Result<Uint8Array, JsValue> {
     .into())
 }
 
-/// A reader over the bytes of a `Uint8Array`, `ArrayBuffer` or typed array,
-/// read in pieces (not copied whole).
-fn js_input(bytes: &JsValue) -> Result<std::io::BufReader<JsBytes>, JsValue> {
-    let array = byte_view(bytes)?;
-    Ok(std::io::BufReader::with_capacity(
+/// A reader over the bytes of a `Uint8Array`, read in pieces (not copied
+/// whole).
+fn array_input(array: Uint8Array) -> std::io::BufReader<JsBytes> {
+    std::io::BufReader::with_capacity(
         64 << 10,
         JsBytes {
             len: array.length(),
             array,
             pos: 0,
         },
-    ))
+    )
+}
+
+/// A reader over the bytes of a `Uint8Array`, `ArrayBuffer` or typed array,
+/// read in pieces (not copied whole).
+fn js_input(bytes: &JsValue) -> Result<std::io::BufReader<JsBytes>, JsValue> {
+    Ok(array_input(byte_view(bytes)?))
+}
+
+/// Where `ss` commands read a snapshot's bytes again: the caller's array,
+/// kept by reference (not copied). A buffer detached or resized since
+/// (transferred to another worker, say) is refused rather than misread.
+fn array_source(array: Uint8Array) -> session::Source {
+    let len = array.length();
+    Box::new(move || {
+        if array.length() != len {
+            return Err(format!(
+                "the snapshot's bytes changed since Snapshot.open ({len} bytes then, {} now: \
+                 was the buffer transferred?); ss commands read them again, so open it again",
+                array.length()
+            ));
+        }
+        Ok(Box::new(array_input(array.clone())) as Box<dyn std::io::Read>)
+    })
 }
 
 /// The `RunResult` object of an output.
@@ -157,10 +195,12 @@ fn run_result(out: &netsnap::Output) -> Result<JsValue, JsError> {
     Ok(obj.into())
 }
 
-/// Runs one command line that starts with `netstat` on a snapshot given as
-/// bytes, as the CLI does: reads only what the view needs (a socket view
-/// without `-p` stops after the socket tables) and keeps nothing. For one
-/// answer from a big snapshot; `Snapshot.open` then `run` for many.
+/// Runs one command line that starts with `netstat` or `ss` on a snapshot
+/// given as bytes, as the CLI does: reads only what the view needs (a
+/// netstat socket view without `-p` stops after the socket tables; ss
+/// reads processes only when `ss::plan` says so: `-p`, or names of netlink
+/// sockets without `-n`) and keeps nothing. For one answer from a big
+/// snapshot; `Snapshot.open` then `run` for many.
 /// Bad input or another command throws an `Error`.
 #[wasm_bindgen(js_name = runOnce, unchecked_return_type = "RunResult")]
 pub fn run_once(
@@ -188,13 +228,18 @@ impl Snapshot {
     /// bytes read so far (compare with `bytes.length`), at most once per
     /// MiB and once at the end; if it throws, loading stops and `open`
     /// throws what it threw. Bad input throws an `Error`.
+    ///
+    /// The `Snapshot` keeps a reference to `bytes` (not a copy): the first
+    /// `ss` command reads them again (see the module's notes on memory), so
+    /// leave them as they are while the snapshot is in use.
     pub fn open(
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: &JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "(bytesRead: number) => void")]
         progress: Option<Function>,
     ) -> Result<Snapshot, JsValue> {
         install_panic_hook();
-        let input = js_input(bytes)?;
+        let array = byte_view(bytes)?;
+        let input = array_input(array.clone());
         let mut thrown: Option<JsValue> = None;
         let opened = Session::open_with_progress(input, |n| match &progress {
             None => true,
@@ -208,15 +253,22 @@ impl Snapshot {
         });
         match (opened, thrown) {
             (_, Some(e)) => Err(e),
-            (Ok(session), None) => Ok(Snapshot { session }),
+            (Ok(session), None) => Ok(Snapshot {
+                session: session.with_source(array_source(array)),
+            }),
             (Err(msg), None) => Err(JsError::new(&msg).into()),
         }
     }
 
-    /// Runs a command line that starts with `netstat` (words split as a
-    /// shell splits them: quotes and backslashes, no expansion) and returns
-    /// what netstat printed. Another command, an unterminated quote, a pipe
-    /// or a redirection throws an `Error`.
+    /// Runs a command line that starts with `netstat` or `ss` (words split
+    /// as a shell splits them: quotes and backslashes, no expansion) and
+    /// returns what netstat or ss printed; `diagnostics` as the CLI reports
+    /// them (for ss: what reading the raw snapshot found, then the view's).
+    /// The first `ss` command reads the snapshot's bytes again (kept by
+    /// reference since `open`) and keeps that raw snapshot for the next
+    /// ones. Another command, an unterminated quote, a pipe or a
+    /// redirection throws an `Error`, as do a limit exceeded or bytes
+    /// detached since `open` when an `ss` command reads them again.
     #[wasm_bindgen(unchecked_return_type = "RunResult")]
     pub fn run(&self, cmdline: &str) -> Result<JsValue, JsError> {
         let out = self.session.run(cmdline).map_err(|m| JsError::new(&m))?;

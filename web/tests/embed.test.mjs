@@ -144,8 +144,135 @@ test("run: every recorded netstat output of every fixture", async () => {
   assert.deepEqual(failures, [], `${failures.length} of ${cases} outputs differ`);
 });
 
+/** Every recorded ss case: [{name, base, args}] per fixture with a snapshot and expected-ss/. */
+async function ssCases() {
+  const out = [];
+  const fixtures = (await readdir(path.join(root, "fixtures"), { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+  for (const name of fixtures) {
+    let files;
+    try {
+      await readFile(path.join(root, "fixtures", name, "snapshot.tar.gz"));
+      files = (await readdir(path.join(root, "fixtures", name, "expected-ss"))).filter((f) => f.endsWith(".args"));
+    } catch {
+      continue;
+    }
+    const cases = [];
+    for (const f of files.sort()) {
+      const base = path.join(root, "fixtures", name, "expected-ss", f.slice(0, -".args".length));
+      const argsText = await readFile(`${base}.args`);
+      const text = argsText.toString("utf8");
+      if (!Buffer.from(text, "utf8").equals(argsText)) continue; // not UTF-8: not typable
+      const args = text === "" ? [] : text.replace(/\n$/, "").split("\n");
+      cases.push({
+        slug: f.slice(0, -".args".length),
+        cmdline: ["ss", ...args.map(quote)].join(" "),
+        stdout: await readFile(`${base}.stdout`),
+        stderr: await readFile(`${base}.stderr`),
+        status: Number((await readFile(`${base}.status`)).toString().trim()),
+      });
+    }
+    out.push({ name, cases });
+  }
+  return out;
+}
+
+const same = (got, want) =>
+  Buffer.from(got.stdout).equals(want.stdout) && Buffer.from(got.stderr).equals(want.stderr) && got.status === want.status;
+
+test("run and runOnce: every recorded ss output of every fixture", async () => {
+  const fixtures = await ssCases();
+  let viaRun = 0;
+  let viaOnce = 0;
+  const failures = [];
+  const per = [];
+  for (const { name, cases } of fixtures) {
+    const bytes = new Uint8Array(await fixture(`${name}/snapshot.tar.gz`));
+    const snap = Snapshot.open(bytes);
+    let ok = 0;
+    for (const c of cases) {
+      const got = snap.run(c.cmdline);
+      viaRun++;
+      if (!same(got, c)) failures.push(`run ${name}/expected-ss/${c.slug}`);
+      else ok++;
+      const once = api.runOnce(bytes, c.cmdline);
+      viaOnce++;
+      if (!same(once, c)) failures.push(`runOnce ${name}/expected-ss/${c.slug}`);
+      // The same diagnostics either way: the CLI's.
+      assert.deepEqual(got.diagnostics, once.diagnostics, `${name} ${c.cmdline}: diagnostics`);
+    }
+    per.push(`${name}: ${ok}/${cases.length}`);
+    snap.free();
+  }
+  console.log(`ss cases: ${viaRun} through run, ${viaOnce} through runOnce (${per.join(", ")})`);
+  assert.ok(fixtures.length >= 10 && viaRun > 1500, `${fixtures.length} fixtures, ${viaRun} cases`);
+  assert.deepEqual(failures, [], `${failures.length} of ${viaRun + viaOnce} outputs differ`);
+});
+
+test("run: ss reads the bytes again once, kept by reference; netstat never does", async () => {
+  const gz = await fixture("server/snapshot.tar.gz");
+  const want = async (slug) => fixture(`server/expected-ss/${slug}.stdout`);
+  const fresh = () => {
+    const buf = new ArrayBuffer(gz.length);
+    new Uint8Array(buf).set(gz);
+    return buf;
+  };
+  // Open from an ArrayBuffer, then take the buffer away (as postMessage
+  // with a transfer list would): netstat still answers; ss, which would
+  // read the bytes again, throws a clear Error.
+  let buf = fresh();
+  let snap = Snapshot.open(buf);
+  structuredClone(buf, { transfer: [buf] });
+  assert.equal(buf.byteLength, 0, "the buffer is detached");
+  assert.equal(snap.run("netstat -tan").status, 0);
+  assert.throws(() => snap.run("ss -tan"), (e) => e instanceof Error && /bytes changed since Snapshot.open/.test(e.message));
+  // ss's own usage answers need no snapshot.
+  assert.equal(snap.run("ss --bogus").status, 255);
+  snap.free();
+
+  // The first ss command loads the raw snapshot and keeps it: later ones
+  // that need no more (no processes) answer from it even with the bytes gone.
+  buf = fresh();
+  snap = Snapshot.open(new Uint8Array(buf));
+  assert.deepEqual(Buffer.from(snap.run("ss -tan").stdout), await want("-tan"));
+  structuredClone(buf, { transfer: [buf] });
+  assert.deepEqual(Buffer.from(snap.run("ss -tan state established").stdout), await want("-tan_state_established"));
+  assert.deepEqual(Buffer.from(snap.run("ss -ns").stdout), await want("-s")); // -s alone names netlink processes: plan with them
+  // One that needs processes must read them again.
+  assert.throws(() => snap.run("ss -tanp"), /bytes changed since Snapshot.open/);
+  snap.free();
+
+  // Loaded with processes, it serves every ss command.
+  buf = fresh();
+  snap = Snapshot.open(buf);
+  assert.deepEqual(Buffer.from(snap.run("ss -tanp").stdout), await want("-tanp"));
+  structuredClone(buf, { transfer: [buf] });
+  for (const slug of ["-tan", "-xa", "-tlnp"]) {
+    assert.deepEqual(Buffer.from(snap.run(`ss ${slug}`).stdout), await want(slug), slug);
+  }
+  assert.equal(snap.run("netstat -tanp").text, server.run("netstat -tanp").text);
+  snap.free();
+});
+
+test("runOnce: ss, and the same answers as run", async () => {
+  const gz = new Uint8Array(await fixture("procs/snapshot.tar.gz"));
+  const snap = Snapshot.open(gz);
+  for (const flags of ["-tan", "-tanp", "-s", "-xa", "-tan state established", "-h", "-V", "--bogus"]) {
+    const once = api.runOnce(gz, `ss ${flags}`);
+    const run = snap.run(`ss ${flags}`);
+    assert.ok(same(once, { stdout: Buffer.from(run.stdout), stderr: Buffer.from(run.stderr), status: run.status }), flags);
+    assert.equal(once.text, new TextDecoder().decode(once.stdout));
+  }
+  snap.free();
+  assert.throws(() => api.runOnce(new Uint8Array(0), "ss -tan"), /not a snapshot/);
+  assert.throws(() => api.runOnce(gz, "ss -tan | head"), /pipes/);
+});
+
 test("run: other commands and shell syntax throw an Error", () => {
-  assert.throws(() => server.run("ss -tan"), (e) => e instanceof Error && /^unsupported command: ss; try netstat/.test(e.message));
+  assert.throws(() => server.run("ip -s link"), (e) => e instanceof Error && /^unsupported command: ip; try netstat or ss/.test(e.message));
+  assert.throws(() => server.run("sss -tan"), /^Error: unsupported command: sss/);
   assert.throws(() => server.run(""), (e) => e instanceof Error && /^unsupported command/.test(e.message));
   assert.throws(() => server.run("netstat 'oops"), /unterminated single quote/);
   assert.throws(() => server.run("netstat -tan | grep 22"), /pipes/);
@@ -241,7 +368,7 @@ test("runOnce: one command on snapshot bytes, as the CLI prints it", async () =>
     assert.deepEqual(Buffer.from(got.stdout), Buffer.from(server.run(`netstat ${flags}`).stdout), flags);
     if (want) assert.deepEqual(Buffer.from(got.stdout), want, `${flags}: the recorded netstat output`);
   }
-  assert.throws(() => api.runOnce(gz, "ss -tan"), /^Error: unsupported command/);
+  assert.throws(() => api.runOnce(gz, "ip -s link"), /^Error: unsupported command/);
   assert.throws(() => api.runOnce(new Uint8Array(0), "netstat -tan"), /not a snapshot/);
 });
 

@@ -14,6 +14,8 @@
 //   open   {bytes: ArrayBuffer (transferred), cmdline}
 //          -> {overview: JSON text, run?: {stdout, stderr, status}, runError?}
 //   run    {cmdline} -> {stdout: Uint8Array, stderr: Uint8Array, status}
+//          (netstat or ss; the Snapshot keeps `bytes` by reference: the
+//          first ss command reads them again, so they are never transferred on)
 //   query  {query: JSON text} -> JSON text (Snapshot.query)
 //   overview {} -> JSON text
 

@@ -3,7 +3,7 @@
 //! literally; `"…"` keeps everything but lets a backslash escape `"`, `\`,
 //! `$` and `` ` ``; a backslash outside quotes escapes any character.
 //! Nothing is expanded. Pipes, redirections, `;` and `&` are refused rather
-//! than handed to netstat as words.
+//! than handed to netstat or ss as words.
 
 /// Splits `line` into words, or says why it cannot.
 pub fn split(line: &str) -> Result<Vec<String>, String> {
@@ -76,22 +76,34 @@ pub fn split(line: &str) -> Result<Vec<String>, String> {
     Ok(words)
 }
 
-/// The netstat arguments of a command line that starts with `netstat`.
-pub fn netstat_args(line: &str) -> Result<Vec<String>, String> {
+/// The tools a command line may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// net-tools `netstat` 2.10.
+    Netstat,
+    /// iproute2 `ss` 6.1.
+    Ss,
+}
+
+/// What to try instead of another command.
+const TRY: &str = "try netstat or ss (for example `netstat -tanp' or `ss -tanp')";
+
+/// The tool a command line starts with (`netstat` or `ss`) and the words
+/// after it.
+pub fn command(line: &str) -> Result<(Tool, Vec<String>), String> {
     let mut words = split(line)?;
-    match words.first().map(String::as_str) {
-        Some("netstat") => {
-            words.remove(0);
-            Ok(words)
+    let tool = match words.first().map(String::as_str) {
+        Some("netstat") => Tool::Netstat,
+        Some("ss") => Tool::Ss,
+        Some(other) => return Err(format!("unsupported command: {other}; {TRY}")),
+        None => {
+            return Err(format!(
+                "unsupported command: the command line is empty; {TRY}"
+            ));
         }
-        Some(other) => Err(format!(
-            "unsupported command: {other}; try netstat (for example `netstat -tanp')"
-        )),
-        None => Err(
-            "unsupported command: the command line is empty; try netstat (for example `netstat -tanp')"
-                .to_string(),
-        ),
-    }
+    };
+    words.remove(0);
+    Ok((tool, words))
 }
 
 #[cfg(test)]
@@ -121,13 +133,31 @@ mod tests {
     }
 
     #[test]
-    fn only_netstat() {
-        assert_eq!(netstat_args("netstat -tanp"), Ok(vec!["-tanp".to_string()]));
-        assert_eq!(netstat_args("netstat"), Ok(vec![]));
-        let e = netstat_args("ss -tan").unwrap_err();
-        assert!(e.starts_with("unsupported command: ss; try netstat"), "{e}");
+    fn netstat_and_ss_only() {
+        assert_eq!(
+            command("netstat -tanp"),
+            Ok((Tool::Netstat, vec!["-tanp".to_string()]))
+        );
+        assert_eq!(command("netstat"), Ok((Tool::Netstat, vec![])));
+        assert_eq!(
+            command("ss -tan state 'time-wait'"),
+            Ok((
+                Tool::Ss,
+                vec!["-tan", "state", "time-wait"]
+                    .into_iter()
+                    .map(String::from)
+                    .collect()
+            ))
+        );
+        assert_eq!(command("  ss"), Ok((Tool::Ss, vec![])));
+        let e = command("ip -s link").unwrap_err();
         assert!(
-            netstat_args("   ")
+            e.starts_with("unsupported command: ip; try netstat or ss"),
+            "{e}"
+        );
+        assert!(command("sss -tan").is_err());
+        assert!(
+            command("   ")
                 .unwrap_err()
                 .starts_with("unsupported command")
         );

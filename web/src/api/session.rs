@@ -1,12 +1,13 @@
 //! The API in plain Rust, without JavaScript types: what the wasm-bindgen
 //! exports of [`crate::api`] wrap, usable (and tested) natively.
 
+use std::cell::RefCell;
 use std::io::{self, Read};
 
 use netsnap::render::json;
 use netsnap::{Error, Limits, LoadPlan, Output, Snapshot};
 
-use super::cmdline;
+use super::cmdline::{self, Tool};
 use super::query::Index;
 
 /// Bytes between two progress reports.
@@ -71,10 +72,32 @@ impl<R: Read, F: FnMut(u64) -> bool> Read for Progress<R, F> {
     }
 }
 
+/// Where `ss` commands read the snapshot again: a fresh reader over the
+/// snapshot's bytes each time it is called (the wasm API's reads the
+/// caller's `Uint8Array`, kept by reference), or why it cannot give one.
+pub type Source = Box<dyn Fn() -> Result<Box<dyn Read>, String>>;
+
 /// A loaded snapshot and what the API keeps about it.
+///
+/// netstat views read the model loaded with everything
+/// ([`LoadPlan::everything`]). ss views need the socket files raw, which
+/// that model does not keep (a million sockets: the model is ~100 MB, the
+/// raw files ~160 MB more), so the first `ss` command loads a second
+/// snapshot from the [`Source`] with [`netsnap::ss::plan`]'s plan and keeps
+/// it for the next ones; one without processes is loaded again, with them,
+/// when an `ss` command needs processes. Sessions that never run `ss` never
+/// pay for it.
 pub struct Session {
     snap: Snapshot,
     index: Option<Index>,
+    source: Option<Source>,
+    ss: RefCell<Option<SsSnapshot>>,
+}
+
+/// The snapshot `ss` commands read, and whether it holds processes.
+struct SsSnapshot {
+    snap: Snapshot,
+    processes: bool,
 }
 
 /// The message of a load error, as the API throws it.
@@ -119,7 +142,25 @@ impl Session {
         if !snap.recognised {
             return Err(error_text(&Error::NotASnapshot));
         }
-        Ok(Session { snap, index: None })
+        Ok(Session {
+            snap,
+            index: None,
+            source: None,
+            ss: RefCell::new(None),
+        })
+    }
+
+    /// Where `ss` commands read the snapshot's bytes again (without one
+    /// they fail): the same bytes the session was opened from.
+    pub fn with_source(mut self, source: Source) -> Session {
+        self.source = Some(source);
+        self
+    }
+
+    /// Whether `ss` commands have loaded their snapshot (and whether it
+    /// holds processes): `None` before the first one.
+    pub fn ss_loaded(&self) -> Option<bool> {
+        self.ss.borrow().as_ref().map(|s| s.processes)
     }
 
     /// The snapshot.
@@ -127,21 +168,75 @@ impl Session {
         &self.snap
     }
 
-    /// Runs a command line that starts with `netstat` on the snapshot read
-    /// from `input`, reading only what the view needs and keeping nothing
-    /// (as the CLI does).
+    /// Runs a command line that starts with `netstat` or `ss` on the
+    /// snapshot read from `input`, reading only what the view needs and
+    /// keeping nothing (as the CLI does).
     pub fn run_once<R: Read>(input: R, line: &str) -> Result<Output, String> {
-        let args = cmdline::netstat_args(line)?;
-        netsnap::netstat_from_reader(input, &args, &Limits::default()).map_err(|e| error_text(&e))
+        let limits = Limits::default();
+        match cmdline::command(line)? {
+            (Tool::Netstat, args) => netsnap::netstat_from_reader(input, &args, &limits),
+            (Tool::Ss, args) => netsnap::ss_from_reader(input, &args, &limits),
+        }
+        .map_err(|e| error_text(&e))
     }
 
-    /// Runs a command line that starts with `netstat`.
+    /// Runs a command line that starts with `netstat` or `ss`.
     pub fn run(&self, line: &str) -> Result<Output, String> {
-        let args = cmdline::netstat_args(line)?;
+        let args = match cmdline::command(line)? {
+            (Tool::Netstat, args) => args,
+            (Tool::Ss, args) => return self.run_ss(&args),
+        };
         let mut out = netsnap::netstat(&self.snap, &args);
         if out.diagnostics.is_empty() {
             out.diagnostics = self.snap.diagnostics.clone();
         }
+        Ok(out)
+    }
+
+    /// Runs ss's arguments as `netsnap ss` does: options that stop ss while
+    /// parsing are answered without the snapshot; the others read the ss
+    /// snapshot, loaded on first use. Diagnostics: the ss snapshot's, then
+    /// the view's.
+    fn run_ss(&self, args: &[String]) -> Result<Output, String> {
+        let opts = match netsnap::ss::args::parse(args) {
+            Ok(o) => o,
+            Err(e) => {
+                return Ok(Output {
+                    stdout: e.stdout,
+                    stderr: e.stderr,
+                    status: e.status,
+                    diagnostics: Vec::new(),
+                });
+            }
+        };
+        let plan = netsnap::ss::plan(&opts);
+        let mut cache = self.ss.borrow_mut();
+        if !cache
+            .as_ref()
+            .is_some_and(|c| c.processes || !plan.processes)
+        {
+            // Free the one without processes before loading its successor.
+            *cache = None;
+            let source = self.source.as_ref().ok_or(
+                "ss needs the snapshot's bytes again, and this session has none (Session::with_source)",
+            )?;
+            let snap =
+                netsnap::load(source()?, &plan, &Limits::default()).map_err(|e| error_text(&e))?;
+            if !snap.recognised {
+                return Err(error_text(&Error::NotASnapshot));
+            }
+            *cache = Some(SsSnapshot {
+                snap,
+                processes: plan.processes,
+            });
+        }
+        let Some(ss) = cache.as_ref() else {
+            return Err("the ss snapshot did not load".to_string());
+        };
+        let mut out = netsnap::ss::run(&ss.snap, &opts);
+        let mut diagnostics = ss.snap.diagnostics.clone();
+        diagnostics.append(&mut out.diagnostics);
+        out.diagnostics = diagnostics;
         Ok(out)
     }
 
@@ -183,11 +278,52 @@ mod tests {
         assert_eq!(out.stderr, fixture("server/expected/-tanp.stderr"));
         let out = s.run("netstat '-t' \"-a\"n").expect("runs");
         assert_eq!(out.stdout, fixture("server/expected/-tan.stdout"));
+        assert!(s.run("ip -s link").is_err());
+        // ss needs the bytes again: without a source it says so.
         assert!(s.run("ss -tan").is_err());
+        // ss's own usage errors need no snapshot.
+        assert_eq!(s.run("ss --bogus").expect("runs").status, 255);
         let v: serde_json::Value = serde_json::from_str(&s.model_json()).expect("model");
         assert!(v["sockets"].is_array());
         let v: serde_json::Value = serde_json::from_str(&s.overview_json()).expect("overview");
         assert!(v["listening"].is_array());
+    }
+
+    /// A session that can run ss, over `bytes`.
+    fn with_ss(rel: &str) -> Session {
+        let bytes = std::rc::Rc::new(fixture(rel));
+        let again = bytes.clone();
+        Session::open(&bytes[..])
+            .expect("opens")
+            .with_source(Box::new(move || {
+                Ok(Box::new(io::Cursor::new(again.as_ref().clone())) as Box<dyn Read>)
+            }))
+    }
+
+    #[test]
+    fn runs_ss_like_the_golden_output_loading_lazily() {
+        let s = with_ss("server/snapshot.tar.gz");
+        assert_eq!(s.ss_loaded(), None);
+        let out = s.run("ss -tan").expect("runs");
+        assert_eq!(out.stdout, fixture("server/expected-ss/-tan.stdout"));
+        assert_eq!(out.stderr, fixture("server/expected-ss/-tan.stderr"));
+        assert_eq!(s.ss_loaded(), Some(false));
+        // Processes wanted: loaded again, with them, and kept.
+        let out = s.run("ss -tanp").expect("runs");
+        assert_eq!(out.stdout, fixture("server/expected-ss/-tanp.stdout"));
+        assert_eq!(s.ss_loaded(), Some(true));
+        let out = s.run("ss -tan state established").expect("runs");
+        assert_eq!(
+            out.stdout,
+            fixture("server/expected-ss/-tan_state_established.stdout")
+        );
+        assert_eq!(s.ss_loaded(), Some(true));
+        // netstat still reads the full model.
+        let out = s.run("netstat -tanp").expect("runs");
+        assert_eq!(out.stdout, fixture("server/expected/-tanp.stdout"));
+        let once =
+            Session::run_once(&fixture("server/snapshot.tar.gz")[..], "ss -xa").expect("runs");
+        assert_eq!(once.stdout, fixture("server/expected-ss/-xa.stdout"));
     }
 
     #[test]

@@ -1,13 +1,18 @@
 //! The command line as the flag toggles see it: which of the common
-//! netstat flags a line sets, and the line with one of them switched on or
-//! off. Pure text functions, so they are tested natively.
+//! netstat (or ss) flags a line sets, and the line with one of them
+//! switched on or off. Pure text functions, so they are tested natively.
 //!
-//! Options are read as netstat's `getopt_long` reads them: short options
-//! cluster (`-tan`), `-A` takes the rest of its cluster or the next word as
-//! its argument, and `--` ends the options.
+//! Options are read as `getopt_long` reads them: short options cluster
+//! (`-tan`), an option with an argument (netstat's `-A`; ss's `-f -A -D -F
+//! -N`) takes the rest of its cluster or the next word, and `--` ends the
+//! options. A line whose first word is `ss` is read with ss's options and
+//! gets ss's toggles; any other with netstat's.
 
-/// The flags offered as toggles, with their long names and a short hint.
-pub const FLAGS: [(char, &str, &str); 10] = [
+/// A toggle: the short letter, the long name and a short hint.
+pub type Flag = (char, &'static str, &'static str);
+
+/// netstat's flags offered as toggles, with their long names and a short hint.
+pub const FLAGS: [Flag; 10] = [
     ('a', "all", "all sockets, listening or not"),
     ('t', "tcp", "TCP"),
     ('u', "udp", "UDP"),
@@ -19,6 +24,77 @@ pub const FLAGS: [(char, &str, &str); 10] = [
     ('l', "listening", "listening sockets only"),
     ('W', "wide", "do not cut addresses"),
 ];
+
+/// ss's flags offered as toggles (the same letters where ss has them).
+pub const SS_FLAGS: [Flag; 9] = [
+    ('a', "all", "all sockets, listening or not"),
+    ('t', "tcp", "TCP"),
+    ('u', "udp", "UDP"),
+    ('x', "unix", "UNIX domain sockets"),
+    ('n', "numeric", "do not resolve service names"),
+    ('p', "processes", "processes using the sockets"),
+    ('e', "extended", "detailed socket information"),
+    ('o', "options", "timer information"),
+    ('l', "listening", "listening sockets only"),
+];
+
+/// The tool a command line is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// netstat (any line that does not start with `ss`).
+    Netstat,
+    /// ss.
+    Ss,
+}
+
+impl Tool {
+    /// The tool of `cmdline`: ss when its first word is `ss`.
+    pub fn of(cmdline: &str) -> Tool {
+        match cmdline.split_whitespace().next() {
+            Some("ss") => Tool::Ss,
+            _ => Tool::Netstat,
+        }
+    }
+
+    /// Its program name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Netstat => "netstat",
+            Tool::Ss => "ss",
+        }
+    }
+
+    /// The toggles offered for its lines.
+    pub fn flags(self) -> &'static [Flag] {
+        match self {
+            Tool::Netstat => &FLAGS,
+            Tool::Ss => &SS_FLAGS,
+        }
+    }
+
+    /// Its short options that take an argument.
+    fn short_args(self) -> &'static str {
+        match self {
+            Tool::Netstat => "A",
+            Tool::Ss => "fADFN",
+        }
+    }
+
+    /// Whether the long option `word` (`--…` without `=`) takes the next
+    /// word as its argument: a prefix (of at least `min` letters) of one of
+    /// these names.
+    fn long_takes_arg(self, word: &str) -> bool {
+        let (names, min): (&[&str], usize) = match self {
+            Tool::Netstat => (&["protocol"], 4),
+            Tool::Ss => (&["family", "socket", "query", "diag", "filter", "net"], 3),
+        };
+        let name = &word[2..];
+        !word.contains('=')
+            && names
+                .iter()
+                .any(|n| n.starts_with(name) && name.len() >= min.min(n.len()))
+    }
+}
 
 /// What one word of the command line is.
 #[derive(Debug, PartialEq)]
@@ -34,7 +110,7 @@ enum Word {
     Other,
 }
 
-fn classify(words: &[&str]) -> Vec<Word> {
+fn classify(tool: Tool, words: &[&str]) -> Vec<Word> {
     let mut out = Vec::with_capacity(words.len());
     let mut expect_arg = false;
     let mut options_done = false;
@@ -55,12 +131,12 @@ fn classify(words: &[&str]) -> Vec<Word> {
         }
         if w.starts_with("--") {
             // `--protocol inet` style: a long option taking a separate argument.
-            expect_arg = !w.contains('=') && w.len() >= 6 && "--protocol".starts_with(*w);
+            expect_arg = tool.long_takes_arg(w);
             out.push(Word::Long);
             continue;
         }
         let body = &w[1..];
-        let letters = match body.find('A') {
+        let letters = match body.find(|c| tool.short_args().contains(c)) {
             Some(at) => {
                 expect_arg = at + 1 == body.len();
                 at
@@ -74,9 +150,10 @@ fn classify(words: &[&str]) -> Vec<Word> {
 
 /// Whether the command line sets the flag `letter` (short or long form).
 pub fn has_flag(cmdline: &str, letter: char) -> bool {
-    let long = long_name(letter);
+    let tool = Tool::of(cmdline);
+    let long = long_name(tool, letter);
     let words: Vec<&str> = cmdline.split_whitespace().collect();
-    classify(&words)
+    classify(tool, &words)
         .iter()
         .zip(&words)
         .any(|(kind, w)| match kind {
@@ -86,8 +163,8 @@ pub fn has_flag(cmdline: &str, letter: char) -> bool {
         })
 }
 
-fn long_name(letter: char) -> Option<&'static str> {
-    FLAGS.iter().find(|f| f.0 == letter).map(|f| f.1)
+fn long_name(tool: Tool, letter: char) -> Option<&'static str> {
+    tool.flags().iter().find(|f| f.0 == letter).map(|f| f.1)
 }
 
 /// The command line with `letter` switched on or off.
@@ -99,12 +176,13 @@ pub fn set_flag(cmdline: &str, letter: char, on: bool) -> String {
     if has_flag(cmdline, letter) == on {
         return cmdline.to_string();
     }
+    let tool = Tool::of(cmdline);
     let mut words: Vec<String> = cmdline.split_whitespace().map(str::to_string).collect();
     let kinds = {
         let refs: Vec<&str> = words.iter().map(String::as_str).collect();
-        classify(&refs)
+        classify(tool, &refs)
     };
-    let long = long_name(letter);
+    let long = long_name(tool, letter);
     if on {
         let cluster = kinds
             .iter()
@@ -139,16 +217,27 @@ pub fn set_flag(cmdline: &str, letter: char, on: bool) -> String {
     out.join(" ")
 }
 
-/// The download name of a command's stdout: `netstat` followed by the
-/// arguments without spaces (`netstat -tan` gives `netstat-tan.txt`), with
+/// The download name of a command's stdout: the tool's name followed by
+/// the arguments, for netstat without spaces (`netstat -tan` gives
+/// `netstat-tan.txt`), for ss joined by `_` as the fixtures' names are
+/// (`ss -tan state established` gives `ss-tan_state_established.txt`), with
 /// characters unsafe in file names replaced by `_`.
 pub fn download_name(cmdline: &str) -> String {
+    let tool = Tool::of(cmdline);
     let mut words = cmdline.split_whitespace().peekable();
     if words.peek().is_some_and(|w| !w.starts_with('-')) {
         words.next();
     }
-    let mut name = String::from("netstat");
-    for c in words.flat_map(str::chars).take(80) {
+    let joint = match tool {
+        Tool::Netstat => "",
+        Tool::Ss => "_",
+    };
+    let mut name = String::from(tool.name());
+    if tool == Tool::Ss && words.peek().is_some_and(|w| !w.starts_with('-')) {
+        name.push('_');
+    }
+    let args = words.collect::<Vec<_>>().join(joint);
+    for c in args.chars().take(80) {
         let safe = c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ',' | '=' | '+');
         name.push(if safe { c } else { '_' });
     }
@@ -202,5 +291,46 @@ mod tests {
         assert_eq!(download_name("netstat -t -a"), "netstat-t-a.txt");
         assert_eq!(download_name("netstat"), "netstat.txt");
         assert_eq!(download_name("netstat -A inet/x"), "netstat-Ainet_x.txt");
+        assert_eq!(download_name("ss -tan"), "ss-tan.txt");
+        assert_eq!(download_name("ss"), "ss.txt");
+        assert_eq!(
+            download_name("ss -tan state established"),
+            "ss-tan_state_established.txt"
+        );
+        assert_eq!(
+            download_name("ss state listening"),
+            "ss_state_listening.txt"
+        );
+    }
+
+    #[test]
+    fn ss_lines_use_ss_options() {
+        assert_eq!(Tool::of("ss -tan"), Tool::Ss);
+        assert_eq!(Tool::of("netstat -tan"), Tool::Netstat);
+        assert_eq!(Tool::of("sss -tan"), Tool::Netstat);
+        assert!(has_flag("ss -tan", 'n'));
+        assert!(has_flag("ss --processes -t", 'p'));
+        assert!(!has_flag("ss --programs -t", 'p'));
+        // -f and -A take an argument, in the cluster or the next word.
+        assert!(!has_flag("ss -f inet", 'n'));
+        assert!(!has_flag("ss -finet", 'n'));
+        assert!(!has_flag("ss -A tcp", 't'));
+        assert!(!has_flag("ss --query tcp", 't'));
+        assert!(has_flag("ss -nA tcp", 'n'));
+        // netstat's -f is a flag, ss's is not.
+        assert!(has_flag("netstat -ftn", 'n'));
+        assert!(!has_flag("ss -ftn", 'n'));
+        // The filter's words are operands.
+        assert!(!has_flag("ss -t state listening", 'l'));
+        assert_eq!(set_flag("ss -tan", 'p', true), "ss -tanp");
+        assert_eq!(set_flag("ss", 't', true), "ss -t");
+        assert_eq!(
+            set_flag("ss -tanp state established", 'p', false),
+            "ss -tan state established"
+        );
+        assert_eq!(set_flag("ss -t --processes", 'p', false), "ss -t");
+        assert_eq!(set_flag("ss -A tcp", 'n', true), "ss -n -A tcp");
+        assert!(SS_FLAGS.iter().all(|f| FLAGS.iter().any(|g| g.0 == f.0)));
+        assert!(!Tool::Ss.flags().iter().any(|f| f.0 == 'W'));
     }
 }

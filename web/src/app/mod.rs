@@ -1,4 +1,4 @@
-//! The yew UI: open a snapshot, run netstat command lines, browse the
+//! The yew UI: open a snapshot, run netstat and ss command lines, browse the
 //! connections table and the overview.
 //!
 //! Everything heavy happens in a Web Worker that holds the snapshot (see
@@ -294,7 +294,7 @@ pub fn app(props: &AppProps) -> Html {
         <div class="app">
             <header class="top">
                 <h1>{"netsnap"}</h1>
-                <span class="tagline">{"netstat from a snapshot, in your browser: nothing leaves this page"}</span>
+                <span class="tagline">{"netstat and ss from a snapshot, in your browser: nothing leaves this page"}</span>
                 if let Some(summary) = &summary {
                     <span class="summary">{summary.clone()}</span>
                 }
@@ -330,7 +330,7 @@ pub fn app(props: &AppProps) -> Html {
                 <OverviewPanel overview={ov.clone()} />
             }
             <footer class="foot">
-                {format!("netsnap {} · reproduces net-tools netstat 2.10", env!("CARGO_PKG_VERSION"))}
+                {format!("netsnap {} · reproduces net-tools netstat 2.10 and iproute2 ss 6.1", env!("CARGO_PKG_VERSION"))}
             </footer>
         </div>
     }

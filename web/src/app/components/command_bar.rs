@@ -1,11 +1,12 @@
-//! `#command`, `#run`, the `#flag-<letter>` toggles and `#history`.
+//! `#command`, `#run`, the `#flag-<letter>` toggles (netstat's, or ss's
+//! for a line starting with `ss`) and `#history`.
 
 use std::rc::Rc;
 
 use web_sys::{HtmlInputElement, KeyboardEvent};
 use yew::prelude::*;
 
-use crate::app::cmdline::{FLAGS, has_flag, set_flag};
+use crate::app::cmdline::{Tool, has_flag, set_flag};
 
 /// Props of [`CommandBar`].
 #[derive(Properties, PartialEq)]
@@ -69,7 +70,8 @@ pub fn command_bar(props: &CommandBarProps) -> Html {
         })
     };
 
-    let toggles = FLAGS.iter().map(|&(letter, long, hint)| {
+    let tool = Tool::of(&props.command);
+    let toggles = tool.flags().iter().map(|&(letter, long, hint)| {
         let on = has_flag(&props.command, letter);
         let cb = props.on_change.clone();
         let command = props.command.clone();
@@ -102,14 +104,15 @@ pub fn command_bar(props: &CommandBarProps) -> Html {
             <form class="command-form" onsubmit={on_submit}>
                 <span class="prompt" aria-hidden="true">{"$"}</span>
                 <input id="command" type="text" ref={input_ref} value={props.command.clone()}
-                    aria-label="netstat command line" spellcheck="false" autocomplete="off"
+                    aria-label="netstat or ss command line" spellcheck="false" autocomplete="off"
                     autocapitalize="off" oninput={on_input} onkeydown={on_keydown} />
                 <button id="run" type="submit" class="primary" disabled={!props.enabled}
                     title={if props.enabled { "run (Enter)" } else { "open a snapshot first" }}>
                     {if props.running { "Running…" } else { "Run" }}
                 </button>
             </form>
-            <div class="flags" role="group" aria-label="common flags">{for toggles}</div>
+            <div class="flags" role="group" aria-label={format!("common {} flags", tool.name())}
+                data-tool={tool.name()}>{for toggles}</div>
             <div class="history">
                 <span class="label">{"History"}</span>
                 <ol id="history" aria-label="commands run, newest first">{for history}</ol>

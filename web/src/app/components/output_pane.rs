@@ -1,4 +1,4 @@
-//! `#output` (stdout exactly as netstat prints it), `#stderr`, `#status`,
+//! `#output` (stdout exactly as netstat or ss prints it), `#stderr`, `#status`,
 //! `#copy` and `#download`.
 
 use std::rc::Rc;
@@ -82,7 +82,7 @@ pub fn output_pane(props: &OutputPaneProps) -> Html {
             <section class="output-pane">
                 <div class="output-bar">
                     <span id="status" class="status"></span>
-                    <span class="meta">{"Open a snapshot, then run any netstat command line."}</span>
+                    <span class="meta">{"Open a snapshot, then run any netstat or ss command line."}</span>
                     <span class="spacer"></span>
                     <button id="copy" type="button" disabled=true>{"Copy"}</button>
                     <button id="download" type="button" disabled=true>{"Download"}</button>
