@@ -395,3 +395,38 @@ test("runOnce: fixtures/broken answer as the CLI does (messages, outputs, diagno
   }
   assert.ok(checked >= 25, `${checked} cases checked`);
 });
+
+test("runOnce and run: ss on fixtures/broken answers as the CLI does", async () => {
+  const dir = path.join(root, "fixtures/broken");
+  const cases = JSON.parse(await readFile(path.join(dir, "cases.json"), "utf8"));
+  let checked = 0;
+  for (const c of cases) {
+    const bytes = new Uint8Array(await readFile(path.join(dir, c.file)));
+    let snap = null;
+    if (!c.error) snap = Snapshot.open(bytes);
+    for (const s of c.ss ?? []) {
+      if (s.args[0] !== "ss") continue; // CLI limit flags: the API has none
+      const cmd = s.args.join(" ");
+      if (c.error) {
+        const want = c.wasm_error ?? c.error;
+        assert.throws(() => api.runOnce(bytes, cmd), (e) => e instanceof Error && e.message === want, `${c.name}: ${cmd}: ${want}`);
+        checked++;
+        continue;
+      }
+      const base = path.join(dir, s.expected);
+      const want = {
+        stdout: await readFile(`${base}.stdout`),
+        stderr: await readFile(`${base}.stderr`),
+        status: Number((await readFile(`${base}.status`, "utf8")).trim()),
+      };
+      for (const [how, got] of [["runOnce", api.runOnce(bytes, cmd)], ["run", snap.run(cmd)]]) {
+        assert.ok(same(got, want), `${c.name}: ${how} ${cmd}: stdout, stderr or status differ`);
+        assert.deepEqual(got.diagnostics, s.diagnostics, `${c.name}: ${how} ${cmd}: diagnostics`);
+      }
+      checked++;
+    }
+    snap?.free();
+  }
+  console.log(`broken ss cases: ${checked} (errors through runOnce; outputs through runOnce and run)`);
+  assert.ok(checked >= 40, `${checked} ss cases checked`);
+});
