@@ -24,7 +24,7 @@ fuzz=$(cd "$(dirname "$0")" && pwd)
 seconds=${1:-600}
 parallel=${2:-2}
 sanitizer=${FUZZ_SANITIZER:-none}
-targets=${TARGETS:-"parse_sockets parse_unix parse_net parse_procs parse_etc parse_manifest archive args end_to_end"}
+targets=${TARGETS:-"parse_sockets parse_unix parse_ss parse_net parse_procs parse_etc parse_manifest archive args ss_args end_to_end"}
 logs="$fuzz/logs"
 
 if [ "${FOREGROUND:-0}" != 1 ]; then
@@ -48,6 +48,7 @@ run_one() {
     case "$t" in
     archive | end_to_end) max_len=(-max_len=65536) ;;
     args) max_len=(-max_len=512) ;;
+    ss_args) max_len=(-max_len=4096) ;;
     *) max_len=(-max_len=16384) ;;
     esac
     echo "$(date -u +%FT%TZ) start $t"

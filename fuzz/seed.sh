@@ -2,7 +2,9 @@
 # Fills fuzz/corpus/<target>/ with seeds taken from the fixtures: the
 # snapshot archives (gzip, plain tar, and small ustar/gnu/pax tars of a few
 # files each) for `archive` and `end_to_end`, the files inside them for the
-# parser targets, and the recorded command lines for `args`. Seeds are named
+# parser targets (`parse_ss`: the socket and summary files ss reads), and the
+# recorded command lines for `args` (cases/*.txt) and `ss_args` (cases/ss*.txt,
+# with and without an etc/hosts). Seeds are named
 # by their SHA-1, so running it again adds nothing twice.
 #
 #   fuzz/seed.sh            # from the repository root or from fuzz/
@@ -33,7 +35,7 @@ add_text() {
     add "$1" "$f"
 }
 
-for t in parse_sockets parse_unix parse_ss parse_net parse_procs parse_etc parse_manifest archive args end_to_end; do
+for t in parse_sockets parse_unix parse_ss parse_net parse_procs parse_etc parse_manifest archive args ss_args end_to_end; do
     mkdir -p "$corpus/$t"
 done
 
@@ -134,6 +136,32 @@ for cases in "$root"/fixtures/cases/*.txt; do
         # shellcheck disable=SC2086
         printf '%s\0' $line | head -c -1 | add_text args
     done <"$cases"
+done
+
+# ss command lines (cases/ss*.txt, split as a shell splits words): an
+# etc/hosts text, NUL, then the arguments separated by NUL, once with no
+# hosts and once with the server fixture's etc/hosts.
+tar -xzf "$root/fixtures/server/snapshot.tar.gz" -C "$work" etc/hosts 2>/dev/null || true
+python3 - "$work/ss-seeds" "$work/etc/hosts" "$root"/fixtures/cases/ss*.txt <<'PY'
+import hashlib, os, shlex, sys
+out, hosts_file, cases = sys.argv[1], sys.argv[2], sys.argv[3:]
+os.makedirs(out, exist_ok=True)
+hosts = open(hosts_file, "rb").read() if os.path.exists(hosts_file) else b""
+for path in cases:
+    for line in open(path, encoding="utf-8"):
+        if line.lstrip().startswith("#"):
+            continue
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            continue
+        for h in (b"", hosts):
+            seed = h + b"\0" + b"\0".join(w.encode() for w in words)
+            with open(os.path.join(out, hashlib.sha1(seed).hexdigest()), "wb") as f:
+                f.write(seed)
+PY
+for f in "$work"/ss-seeds/*; do
+    add ss_args "$f"
 done
 
 for t in "$corpus"/*/; do

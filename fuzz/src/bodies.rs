@@ -631,9 +631,66 @@ pub const FLAG_SETS: &[&[&str]] = &[
     &["--bogus"],
 ];
 
+/// The ss command lines the end-to-end target runs on every snapshot:
+/// every table, the extended columns, processes, names, the summary, and
+/// filters (states, ports, addresses, unix paths, errors).
+pub const SS_SETS: &[&[&str]] = &[
+    &[],
+    &["-a"],
+    &["-tan"],
+    &["-tanp"],
+    &["-tlnp"],
+    &["-uanp"],
+    &["-wan"],
+    &["-xap"],
+    &["-xae"],
+    &["-0", "-a"],
+    &["-A", "netlink", "-ap"],
+    &["-A", "netlink", "-a"],
+    &["-tanpeo"],
+    &["-tanmi"],
+    &["-xami"],
+    &["-tar"],
+    &["-uar"],
+    &["-s"],
+    &["-s", "-t"],
+    &["-H", "-an"],
+    &["-Oe", "-tanp"],
+    &["-4", "-an"],
+    &["-6", "-an"],
+    &["-f", "inet6", "-tan"],
+    &["-A", "all", "-anp"],
+    &["-tan", "state", "established"],
+    &["-tan", "exclude", "listening", "exclude", "time-wait"],
+    &[
+        "-tan", "(", "dport", "=", ":443", "or", "sport", "=", ":22", ")",
+    ],
+    &[
+        "-tan",
+        "sport",
+        "gt",
+        ":1024",
+        "and",
+        "not",
+        "dst",
+        "127.0.0.1",
+    ],
+    &["-an", "src", "10.0.0.0/8", "or", "dst", "[::1]:22"],
+    &["-ta", "sport", "eq", ":ssh"],
+    &["-tan", "autobound"],
+    &["-tan", "dst", "localhost"],
+    &["-xa", "src", "/tmp/*"],
+    &["-xa", "src", "@*"],
+    &["-tan", "dev", "lo"],
+    &["-tan", "sport", "=", ":22", "or"],
+    &["--bogus"],
+];
+
 /// Bytes to every view: one load of everything, then every command line of
-/// [`FLAG_SETS`] on it (and the JSON views), then a few command lines read
-/// as the CLI reads them (only what the view needs).
+/// [`FLAG_SETS`] on it (and the JSON views); one load as ss reads (raw socket
+/// files and link targets), then every command line of [`SS_SETS`] on it;
+/// then a few command lines of both tools read as the CLI reads them (only
+/// what the view needs).
 pub fn end_to_end(data: &[u8]) {
     let snap: Option<Snapshot> = netsnap::load(data, &LoadPlan::everything(), &small()).ok();
     if let Some(snap) = &snap {
@@ -643,7 +700,23 @@ pub fn end_to_end(data: &[u8]) {
         let _ = netsnap::render::json::model_string(snap);
         let _ = netsnap::render::json::overview(snap);
     }
+    let ss_plan = netsnap::parse::ss::ss_plan(true);
+    if let Ok(snap) = netsnap::load(data, &ss_plan, &small()) {
+        for args in SS_SETS {
+            if let Ok(opts) = netsnap::ss::args::parse(args) {
+                let out = netsnap::ss::run(&snap, &opts);
+                assert!(
+                    [0, 1, 255].contains(&out.status),
+                    "ss {args:?}: {}",
+                    out.status
+                );
+            }
+        }
+    }
     for args in [&["-tan"][..], &["-xa"], &["-s"], &["-rn"]] {
         let _ = netsnap::netstat_from_reader(data, args, &small());
+    }
+    for args in [&["-tanp"][..], &["-xa"], &["-s"], &["-A", "netlink"]] {
+        let _ = netsnap::ss_from_reader(data, args, &small());
     }
 }
