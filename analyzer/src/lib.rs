@@ -114,14 +114,7 @@ fn ss_one_shot<A: AsRef<[u8]>>(
 ) -> Result<Output, Error> {
     let opts = match ss::args::parse(args) {
         Ok(o) => o,
-        Err(e) => {
-            return Ok(Output {
-                stdout: e.stdout,
-                stderr: e.stderr,
-                status: e.status,
-                diagnostics: Vec::new(),
-            });
-        }
+        Err(e) => return Ok(e.into()),
     };
     let snap = load(&ss::plan(&opts))?;
     if !snap.recognised {

@@ -27,6 +27,18 @@ const SPILL_BYTES: usize = 4 << 20;
 /// as the real ss replayed on the snapshot does; not the snapshot's).
 const HZ: u32 = 100;
 
+impl From<args::Exit> for Output {
+    /// What ss printed when it stopped during its command line.
+    fn from(e: args::Exit) -> Output {
+        Output {
+            stdout: e.stdout,
+            stderr: e.stderr,
+            status: e.status,
+            diagnostics: Vec::new(),
+        }
+    }
+}
+
 /// What an ss command line reads from an archive.
 pub fn plan(opts: &SsOptions) -> LoadPlan {
     // Netlink rows name their process from `<pid>/stat` unless `-n`.
@@ -399,6 +411,20 @@ impl Lister<'_> {
         self.spill();
     }
 
+    /// One row into the table: `field` gives columns 0 to 7, `ext` is the EXT column (a buffer
+    /// kept for the next row).
+    fn put_row(&mut self, ext: Vec<u8>, mut field: impl FnMut(usize, &mut Vec<u8>)) {
+        self.table.row(&mut self.out, |col, o| {
+            if col == cols::EXT {
+                o.extend_from_slice(&ext);
+            } else {
+                field(col, o);
+            }
+        });
+        self.scratch = ext;
+        self.spill();
+    }
+
     /// Writes what the table has printed so far through the CLI's spill target, if any
     /// ([`crate::render::set_spill`]), once it is large.
     fn spill(&mut self) {
@@ -511,8 +537,7 @@ impl Lister<'_> {
             let mut ext = std::mem::take(&mut self.scratch);
             ext.clear();
             self.users(&mut ext, s.ino);
-            let mut out = std::mem::take(&mut self.out);
-            self.table.row(&mut out, |col, o| match col {
+            self.put_row(ext, |col, o| match col {
                 cols::NETID => o.extend_from_slice(netid),
                 cols::STATE => o.extend_from_slice(state),
                 cols::RECVQ => cols::queue(o, i64::from(s.rq)),
@@ -527,12 +552,8 @@ impl Lister<'_> {
                     o.push(b' ');
                 }
                 cols::RSERV => write_i64(o, i64::from(s.rport)),
-                cols::EXT => o.extend_from_slice(&ext),
                 _ => {}
             });
-            self.out = out;
-            self.scratch = ext;
-            self.spill();
         }
     }
 
@@ -574,8 +595,7 @@ impl Lister<'_> {
                 ext.extend_from_slice(b" sk:0");
             }
             let netid: &[u8] = if s.kind == 3 { b"p_raw" } else { b"p_dgr" };
-            let mut out = std::mem::take(&mut self.out);
-            self.table.row(&mut out, |col, o| match col {
+            self.put_row(ext, |col, o| match col {
                 cols::NETID => o.extend_from_slice(netid),
                 cols::STATE => o.extend_from_slice(b"UNCONN"),
                 cols::RECVQ => cols::queue(o, i64::from(s.rq)),
@@ -606,12 +626,8 @@ impl Lister<'_> {
                     }
                 }
                 cols::RADDR => o.push(b'*'),
-                cols::EXT => o.extend_from_slice(&ext),
                 _ => {}
             });
-            self.out = out;
-            self.scratch = ext;
-            self.spill();
         }
     }
 
@@ -653,8 +669,7 @@ impl Lister<'_> {
                     None => write_i64(&mut port, i64::from(s.pid)),
                 }
             }
-            let mut out = std::mem::take(&mut self.out);
-            self.table.row(&mut out, |col, o| match col {
+            self.put_row(ext, |col, o| match col {
                 cols::NETID => o.extend_from_slice(b"nl"),
                 cols::STATE => o.extend_from_slice(b"UNCONN"),
                 cols::RECVQ => cols::queue(o, i64::from(s.rq)),
@@ -665,12 +680,8 @@ impl Lister<'_> {
                 }
                 cols::SERV => o.extend_from_slice(&port),
                 cols::RADDR => o.push(b'*'),
-                cols::EXT => o.extend_from_slice(&ext),
                 _ => {}
             });
-            self.out = out;
-            self.scratch = ext;
-            self.spill();
         }
     }
 }

@@ -200,14 +200,7 @@ impl Session {
     fn run_ss(&self, args: &[String]) -> Result<Output, String> {
         let opts = match netsnap::ss::args::parse(args) {
             Ok(o) => o,
-            Err(e) => {
-                return Ok(Output {
-                    stdout: e.stdout,
-                    stderr: e.stderr,
-                    status: e.status,
-                    diagnostics: Vec::new(),
-                });
-            }
+            Err(e) => return Ok(e.into()),
         };
         let plan = netsnap::ss::plan(&opts);
         let mut cache = self.ss.borrow_mut();
