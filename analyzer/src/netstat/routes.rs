@@ -51,6 +51,10 @@ struct Ctx<'a> {
     numeric: bool,
     fib: bool,
     cache: bool,
+    /// netstat's `errno` as one family's printer leaves it for the next: the
+    /// IPv4 routing cache's `perror` of an empty file prints it. ENOENT is
+    /// left over from netstat's start.
+    errno: std::cell::Cell<&'static str>,
 }
 
 /// What one family's printer ends with.
@@ -74,9 +78,9 @@ impl Ctx<'_> {
         let snap = self.snap;
         let order = snap.manifest.byte_order;
         let names = &snap.names;
-        // netstat's errno when it reads the routing cache: ENOENT left over
-        // from its start, or 0 once the resolver has been called.
-        let mut errno_text = "No such file or directory";
+        // netstat's errno when it reads the routing cache: as the families
+        // before left it, or 0 once the resolver has been called.
+        let mut errno_text = self.errno.get();
         if self.fib {
             let rc = match snap.other.get("proc/net/route") {
                 None => self.not_configured(out, "proc/net/route", "INET (IPv4)"),
@@ -133,6 +137,13 @@ impl Ctx<'_> {
                 None => return self.not_configured(out, "proc/net/ipv6_route", "INET6 (IPv6)"),
                 Some(data) => {
                     let t = route::parse_ipv6_route(data);
+                    if cache {
+                        // The neighbour cache file it tries first is gone.
+                        self.errno.set("No such file or directory");
+                    }
+                    if t.scan_met_end {
+                        self.errno.set("Success");
+                    }
                     rr::fib6(&mut out.stdout, &t, &self.snap.names, self.numeric, cache);
                 }
             }
@@ -182,6 +193,7 @@ pub fn run(snap: &Snapshot, opts: &NetstatOptions, mut out: Output) -> Output {
         numeric: opts.numeric_hosts || opts.symbolic,
         fib: opts.fib || !opts.cache,
         cache: opts.cache,
+        errno: std::cell::Cell::new("No such file or directory"),
     };
     let default = ["inet"];
     let families: &[&str] = if opts.af_list.is_empty() {

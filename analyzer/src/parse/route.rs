@@ -195,6 +195,14 @@ fn scan_int(s: &[u8], radix: u32, signed: bool, width: usize) -> Result<(u32, &[
 /// assigned, or -1 when the input ended before the first conversion) and
 /// the assigned values, in order.
 fn sscanf(line: &[u8], convs: &[Conv]) -> (i32, Vec<Val>) {
+    let (num, vals, _) = sscanf_eof(line, convs);
+    (num, vals)
+}
+
+/// [`sscanf`], and whether a conversion met the end of the line (glibc's
+/// `sscanf` then leaves `errno` 0, which a later `perror` of netstat prints
+/// as `Success`).
+fn sscanf_eof(line: &[u8], convs: &[Conv]) -> (i32, Vec<Val>, bool) {
     let mut s = line;
     let mut vals = Vec::new();
     let mut any = false;
@@ -223,11 +231,16 @@ fn sscanf(line: &[u8], convs: &[Conv]) -> (i32, Vec<Val>) {
                 any = true;
             }
             Ok(None) => any = true,
-            Err(Stop::Input) if !any => return (-1, vals),
+            Err(Stop::Input) if !any => return (-1, vals, true),
+            Err(Stop::Input) => return (count(&vals), vals, true),
             Err(_) => break,
         }
     }
-    (i32::try_from(vals.len()).unwrap_or(i32::MAX), vals)
+    (count(&vals), vals, false)
+}
+
+fn count(vals: &[Val]) -> i32 {
+    i32::try_from(vals.len()).unwrap_or(i32::MAX)
 }
 
 /// netstat's `proc_gen_fmt`: matches the wanted column names, in order,
@@ -661,6 +674,11 @@ pub struct Ipv6Route {
 pub struct Ipv6RouteTable {
     /// One row per line.
     pub rows: Vec<Ipv6Route>,
+    /// Whether netstat's `sscanf` of some line ran out of input inside a
+    /// conversion (a line cut short, or cut by the 1023-byte buffer): glibc
+    /// then leaves `errno` 0, which the IPv4 routing cache's `perror` prints
+    /// when IPv6 routes were printed first.
+    pub scan_met_end: bool,
 }
 
 /// netstat's row buffer for `ipv6_route` (`fgets(buff, 1023, fp)`).
@@ -703,7 +721,8 @@ pub fn parse_ipv6_route(input: &[u8]) -> Ipv6RouteTable {
     let mut hop_groups: Vec<Vec<u8>> = vec![Vec::new(); 8];
     let mut cur = Ipv6Route::default();
     while let Some(line) = file.fgets(ROW6_BUFFER) {
-        let (num, vals) = sscanf(line, &convs);
+        let (num, vals, eof) = sscanf_eof(line, &convs);
+        table.scan_met_end |= eof;
         for (i, v) in vals.iter().enumerate() {
             match (i, v) {
                 (0..=7, Val::Str(s)) => {
