@@ -41,8 +41,12 @@ impl From<args::Exit> for Output {
 
 /// What an ss command line reads from an archive.
 pub fn plan(opts: &SsOptions) -> LoadPlan {
-    // Netlink rows name their process from `<pid>/stat` unless `-n`.
-    read::ss_plan(opts.processes > 0 || opts.threads > 0 || !opts.numeric)
+    // Netlink rows name their process from `<pid>/stat` unless `-n`; options alone say whether
+    // the netlink table can be listed (the filter can only narrow the families).
+    let netlink = opts.default_tables
+        || opts.dbs & Db::Netlink.bit() != 0
+        || opts.families & args::Family::Netlink.bit() != 0;
+    read::ss_plan(opts.processes > 0 || opts.threads > 0 || (netlink && !opts.numeric))
 }
 
 /// Runs parsed ss options on a snapshot loaded with [`plan`] (or with everything and the raw
