@@ -5,6 +5,19 @@ use super::{NetlinkSock, PacketSock, Read, state, state_in};
 use crate::diag::Diagnostic;
 use crate::parse::scan::Scanner;
 
+/// ss's start of a table it reads only for sockets in state UNCONN (packet, netlink): nothing
+/// without the file or without UNCONN in the state set; otherwise the buffer holding the header
+/// line and the text after it.
+fn after_header(file: Option<&[u8]>, states: u32) -> Option<(CBuf, &[u8])> {
+    let text = file?;
+    if !state_in(states, state::UNCONN) {
+        return None;
+    }
+    let mut buf = CBuf::new();
+    let rest = buf.fgets(text)?;
+    Some((buf, rest))
+}
+
 /// Reads `net/packet` as ss does (nothing unless `states` holds UNCONN):
 /// lines as for the inet tables (a line without `\n` ends the file),
 /// scanned as `%llx %*d %d %x %d %d %u %u %u`; `keep` is the filter
@@ -20,14 +33,7 @@ pub fn read_packet(
 ) -> Read<PacketSock> {
     const PATH: &str = "proc/net/packet";
     let mut out = Read::default();
-    let Some(text) = file else {
-        return out;
-    };
-    if !state_in(states, state::UNCONN) {
-        return out;
-    }
-    let mut buf = CBuf::new();
-    let Some(mut rest) = buf.fgets(text) else {
+    let Some((mut buf, mut rest)) = after_header(file, states) else {
         return out;
     };
     let mut line = 1u32;
@@ -100,14 +106,7 @@ pub fn read_netlink(
 ) -> Read<NetlinkSock> {
     const PATH: &str = "proc/net/netlink";
     let mut out = Read::default();
-    let Some(text) = file else {
-        return out;
-    };
-    if !state_in(states, state::UNCONN) {
-        return out;
-    }
-    let mut buf = CBuf::new();
-    let Some(mut rest) = buf.fgets(text) else {
+    let Some((mut buf, mut rest)) = after_header(file, states) else {
         return out;
     };
     let mut cur = NetlinkSock::default();
