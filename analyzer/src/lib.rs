@@ -33,7 +33,7 @@ pub mod ss;
 
 pub use archive::Limits;
 pub use diag::{Diagnostic, Error};
-pub use load::{LoadPlan, load, load_par};
+pub use load::{LoadPlan, RowSink, load, load_into, load_par};
 pub use model::Snapshot;
 pub use render::Output;
 
@@ -61,6 +61,68 @@ pub fn netstat_from_reader_par<R: std::io::Read + Send, A: AsRef<[u8]>>(
     one_shot(args, |plan| load_par(input, plan, limits))
 }
 
+/// [`netstat_from_reader`] (with `par`, [`netstat_from_reader_par`]) for an input that `open`
+/// can open again. A socket listing whose rows print from the row alone (numeric, without `-p`:
+/// [`render::inet::prerenders`]) renders them while the archive is read and keeps none; an
+/// archive whose manifest comes after its tables (never the collector's) is then read a second
+/// time, the ordinary way. The output is the same as [`netstat_from_reader`]'s.
+pub fn netstat_from_source<R, A>(
+    mut open: impl FnMut() -> std::io::Result<R>,
+    args: &[A],
+    limits: &Limits,
+    par: bool,
+) -> Result<Output, Error>
+where
+    R: std::io::Read + Send,
+    A: AsRef<[u8]>,
+{
+    let io = |e: std::io::Error| Error::Io(e.to_string());
+    let opts = match args::parse(args) {
+        Parsed::Exit {
+            stdout,
+            stderr,
+            status,
+        } => {
+            return Ok(Output {
+                stdout,
+                stderr,
+                status,
+                diagnostics: Vec::new(),
+            });
+        }
+        Parsed::Run(o) => o,
+    };
+    let plan = netstat::plan(&opts);
+    if render::inet::prerenders(&opts) {
+        let mut pre = render::inet::Prerender::new(&opts);
+        let (snap, fresh) = load::load_into(open().map_err(io)?, &plan, limits, &mut pre, par)?;
+        if fresh {
+            return finish(snap, &opts, Some(&pre));
+        }
+    }
+    let input = open().map_err(io)?;
+    let snap = if par {
+        load_par(input, &plan, limits)?
+    } else {
+        load(input, &plan, limits)?
+    };
+    finish(snap, &opts, None)
+}
+
+/// The view of a loaded snapshot, with its diagnostics.
+fn finish(
+    snap: Snapshot,
+    opts: &netstat::args::NetstatOptions,
+    pre: Option<&render::inet::Prerender<'_>>,
+) -> Result<Output, Error> {
+    if !snap.recognised {
+        return Err(Error::NotASnapshot);
+    }
+    let mut out = netstat::run_with(&snap, opts, pre);
+    out.diagnostics = snap.diagnostics;
+    Ok(out)
+}
+
 fn one_shot<A: AsRef<[u8]>>(
     args: &[A],
     load: impl FnOnce(&LoadPlan) -> Result<Snapshot, Error>,
@@ -81,12 +143,7 @@ fn one_shot<A: AsRef<[u8]>>(
         Parsed::Run(o) => o,
     };
     let snap = load(&netstat::plan(&opts))?;
-    if !snap.recognised {
-        return Err(Error::NotASnapshot);
-    }
-    let mut out = netstat::run(&snap, &opts);
-    out.diagnostics = snap.diagnostics;
-    Ok(out)
+    finish(snap, &opts, None)
 }
 
 /// Runs an ss command line (the arguments after `ss`) on a snapshot archive read from `input`:

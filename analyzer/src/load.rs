@@ -84,6 +84,19 @@ const OTHER_MAX: usize = 64 << 20;
 /// Most frames an archive may hold.
 pub const MAX_FRAMES: usize = 100_000;
 
+/// A consumer of internet socket rows as they are parsed, in place of the snapshot's tables: a
+/// view whose rows need nothing but the row itself renders them while the archive is still being
+/// inflated, and no row is kept (see [`load_into`]).
+pub trait RowSink {
+    /// Whether the rows of this table (frame 0) go to the sink.
+    fn takes(&self, kind: InetKind) -> bool;
+    /// A table of this kind begins, under this manifest: whatever the sink got of an earlier one
+    /// (a path the archive holds twice) is dropped, as the snapshot keeps the last.
+    fn begin(&mut self, kind: InetKind, manifest: &manifest::Manifest);
+    /// Rows of the table, in file order.
+    fn rows(&mut self, kind: InetKind, rows: &[crate::model::InetRow]);
+}
+
 /// A socket table being parsed as it is inflated.
 enum TableParser {
     Inet(InetKind, parse::inet::TableParser),
@@ -96,6 +109,8 @@ struct Open {
     frame: usize,
     parser: TableParser,
     carry: Vec<u8>,
+    /// Whether its rows go to the [`RowSink`] as they are parsed.
+    sunk: bool,
 }
 
 impl Open {
@@ -146,6 +161,15 @@ impl Open {
 
 struct Loader<'p> {
     plan: &'p LoadPlan,
+    /// Where rows go instead of the snapshot, for the tables it takes.
+    sink: Option<&'p mut dyn RowSink>,
+    /// Manifests (`netsnap.json`, frame 0) read so far.
+    manifests: u32,
+    /// Whether a table's rows went to the sink.
+    sunk_any: bool,
+    /// Whether the sink's rows are wrong: a manifest came after they were decoded and rendered
+    /// (the collector writes it first; a second one may change the byte order).
+    sink_stale: bool,
     limits: &'p Limits,
     /// Bytes kept in memory by everything but the open table.
     kept: u64,
@@ -268,19 +292,35 @@ impl Visitor for Loader<'_> {
             }
             return Flow::Continue;
         };
+        // Rows go to the sink only after the manifest (which gives their byte order and clock
+        // rate); the collector writes it first.
+        let sunk = match (&parser, &mut self.sink) {
+            (TableParser::Inet(kind, _), Some(sink))
+                if frame == 0 && self.manifests == 1 && sink.takes(*kind) =>
+            {
+                sink.begin(*kind, &self.snap.manifest);
+                self.sunk_any = true;
+                true
+            }
+            _ => false,
+        };
         self.open = Some(Open {
             frame,
             parser,
             carry: Vec::new(),
+            sunk,
         });
         Flow::Stream
     }
 
-    fn piece(&mut self, _path: &str, data: &[u8]) -> Flow {
+    fn piece(&mut self, path: &str, data: &[u8]) -> Flow {
         let Some(open) = &mut self.open else {
             return Flow::Continue;
         };
         open.piece(data);
+        if open.sunk {
+            sink_rows(open, &mut self.sink, path, &mut self.snap.diagnostics);
+        }
         if open.carry.len() as u64 > self.limits.max_line {
             return self.line_exceeded();
         }
@@ -298,6 +338,9 @@ impl Visitor for Loader<'_> {
         if !carry.is_empty() {
             open.feed_lines(&carry);
         }
+        if open.sunk {
+            sink_rows(&mut open, &mut self.sink, path, &mut self.snap.diagnostics);
+        }
         self.kept += open.held_bytes();
         // Diagnostics go to the main snapshot, whose list is reported, under
         // the entry's own path (with its frame).
@@ -305,19 +348,7 @@ impl Visitor for Loader<'_> {
         match open.parser {
             TableParser::Inet(kind, p) => {
                 let table = p.finish();
-                if matches!(kind, InetKind::Tcp | InetKind::Tcp6) {
-                    for row in table.rows.iter().filter(|r| r.state >= 16) {
-                        diagnostics.push(Diagnostic::at(
-                            path,
-                            row.line,
-                            format!(
-                                "TCP state {:#04x} is past netstat's table of states (netstat 2.10 prints \
-                                 whatever lies in memory after it, or crashes); shown empty",
-                                row.state
-                            ),
-                        ));
-                    }
-                }
+                state_diagnostics(kind, &table.rows, path, diagnostics);
                 self.target(open.frame).inet[kind.index()] = Some(table);
             }
             TableParser::Unix(p) => self.target(open.frame).unix = Some(p.finish()),
@@ -564,6 +595,8 @@ impl Loader<'_> {
         }
         match path {
             "netsnap.json" => {
+                self.manifests += 1;
+                self.sink_stale |= self.sunk_any;
                 let (m, d) = manifest::parse_manifest(path, data);
                 self.snap.manifest = m;
                 self.snap.diagnostics.extend(d);
@@ -692,6 +725,44 @@ fn frame_file(snap: &mut Snapshot, path: &str, data: &[u8]) {
     }
 }
 
+/// Hands the rows the open table's parser holds to the sink (with the diagnostics they call for).
+fn sink_rows(
+    open: &mut Open,
+    sink: &mut Option<&mut dyn RowSink>,
+    path: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if let (TableParser::Inet(kind, p), Some(sink)) = (&mut open.parser, sink) {
+        p.drain(|rows| {
+            state_diagnostics(*kind, rows, path, diagnostics);
+            sink.rows(*kind, rows);
+        });
+    }
+}
+
+/// The diagnostics of TCP rows whose state netstat cannot name.
+fn state_diagnostics(
+    kind: InetKind,
+    rows: &[crate::model::InetRow],
+    path: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if !matches!(kind, InetKind::Tcp | InetKind::Tcp6) {
+        return;
+    }
+    for row in rows.iter().filter(|r| r.state >= 16) {
+        diagnostics.push(Diagnostic::at(
+            path,
+            row.line,
+            format!(
+                "TCP state {:#04x} is past netstat's table of states (netstat 2.10 prints \
+                 whatever lies in memory after it, or crashes); shown empty",
+                row.state
+            ),
+        ));
+    }
+}
+
 /// Reverses the bytes of each 32-bit word of an address.
 fn swap_words(a: &mut Addr) {
     for w in a.bytes.chunks_mut(4) {
@@ -699,9 +770,17 @@ fn swap_words(a: &mut Addr) {
     }
 }
 
-fn loader<'p>(plan: &'p LoadPlan, limits: &'p Limits) -> Loader<'p> {
+fn loader<'p>(
+    plan: &'p LoadPlan,
+    limits: &'p Limits,
+    sink: Option<&'p mut dyn RowSink>,
+) -> Loader<'p> {
     Loader {
         plan,
+        sink,
+        manifests: 0,
+        sunk_any: false,
+        sink_stale: false,
         limits,
         kept: 0,
         exceeded: None,
@@ -722,14 +801,10 @@ fn loader<'p>(plan: &'p LoadPlan, limits: &'p Limits) -> Loader<'p> {
 /// Reads a snapshot from `input` (gzip-compressed or plain tar), on the
 /// caller's thread.
 pub fn load<R: Read>(input: R, plan: &LoadPlan, limits: &Limits) -> Result<Snapshot, Error> {
-    let mut loader = loader(plan, limits);
+    let mut loader = loader(plan, limits, None);
     let mut diags = Vec::new();
     archive::read_entries(input, limits, &mut diags, &mut loader)?;
-    if let Some(e) = loader.exceeded.take() {
-        return Err(e);
-    }
-    loader.snap.diagnostics.extend(diags);
-    Ok(loader.finish())
+    loader.done(diags).map(|(snap, _)| snap)
 }
 
 /// [`load`], with the input inflated on a second thread beside the parsing
@@ -739,12 +814,43 @@ pub fn load_par<R: Read + Send>(
     plan: &LoadPlan,
     limits: &Limits,
 ) -> Result<Snapshot, Error> {
-    let mut loader = loader(plan, limits);
+    let mut loader = loader(plan, limits, None);
     let mut diags = Vec::new();
     archive::read_entries_par(input, limits, &mut diags, &mut loader)?;
-    if let Some(e) = loader.exceeded.take() {
-        return Err(e);
+    loader.done(diags).map(|(snap, _)| snap)
+}
+
+/// [`load`] (or, with `par`, [`load_par`]), handing the rows of the tables `sink` takes to it
+/// as they are parsed instead of keeping them: those tables come back without rows (their bogus
+/// lines are kept). Also says whether what the sink got stands: not when a manifest came after
+/// rows went to it (the collector writes one, first; a second may change their byte order), and
+/// the input must then be read again without a sink.
+pub fn load_into<R: Read + Send>(
+    input: R,
+    plan: &LoadPlan,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+    par: bool,
+) -> Result<(Snapshot, bool), Error> {
+    let mut loader = loader(plan, limits, Some(sink));
+    let mut diags = Vec::new();
+    if par {
+        archive::read_entries_par(input, limits, &mut diags, &mut loader)?;
+    } else {
+        archive::read_entries(input, limits, &mut diags, &mut loader)?;
     }
-    loader.snap.diagnostics.extend(diags);
-    Ok(loader.finish())
+    loader.done(diags)
+}
+
+impl Loader<'_> {
+    /// The end of reading: the limit that stopped it, or the snapshot and whether the sink's
+    /// rows stand.
+    fn done(mut self, diags: Vec<Diagnostic>) -> Result<(Snapshot, bool), Error> {
+        if let Some(e) = self.exceeded.take() {
+            return Err(e);
+        }
+        let fresh = !self.sink_stale;
+        self.snap.diagnostics.extend(diags);
+        Ok((self.finish(), fresh))
+    }
 }

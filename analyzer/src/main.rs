@@ -193,6 +193,15 @@ fn main() -> ExitCode {
         }
     })));
     let result = match tool {
+        // A file can be opened again (see netstat_from_source); standard input cannot.
+        Tool::Netstat if path != "-" => {
+            let mut first = Some(input);
+            let reopen = || match first.take() {
+                Some(i) => Ok(i),
+                None => open(&path),
+            };
+            netsnap::netstat_from_source(reopen, &flags, &limits, true)
+        }
         Tool::Netstat => netsnap::netstat_from_reader_par(input, &flags, &limits),
         Tool::Ss => netsnap::ss_from_reader_par(input, &flags, &limits),
     };

@@ -64,9 +64,17 @@ pub fn recorded(dir: &Path) -> Vec<Recorded> {
     out
 }
 
-/// Runs `netsnap netstat` (the library) on a snapshot file.
+/// Runs `netsnap netstat` (the library, as the CLI runs it on a file: a view that can renders
+/// its rows as they are read, see `netsnap::netstat_from_source`) on a snapshot file.
 pub fn run_netstat(snapshot: &Path, args: &[Vec<u8>]) -> netsnap::Output {
-    run_with(snapshot, args, netsnap::netstat_from_reader)
+    run_with(snapshot, args, |input, args, limits| {
+        let mut first = Some(input);
+        let reopen = || match first.take() {
+            Some(i) => Ok(i),
+            None => std::fs::File::open(snapshot).map(std::io::BufReader::new),
+        };
+        netsnap::netstat_from_source(reopen, args, limits, false)
+    })
 }
 
 /// Runs `netsnap ss` (the library) on a snapshot file.
@@ -74,13 +82,15 @@ pub fn run_ss(snapshot: &Path, args: &[Vec<u8>]) -> netsnap::Output {
     run_with(snapshot, args, netsnap::ss_from_reader)
 }
 
-type FromReader = fn(
-    std::io::BufReader<std::fs::File>,
-    &[Vec<u8>],
-    &netsnap::Limits,
-) -> Result<netsnap::Output, netsnap::Error>;
-
-fn run_with(snapshot: &Path, args: &[Vec<u8>], tool: FromReader) -> netsnap::Output {
+fn run_with(
+    snapshot: &Path,
+    args: &[Vec<u8>],
+    tool: impl FnOnce(
+        std::io::BufReader<std::fs::File>,
+        &[Vec<u8>],
+        &netsnap::Limits,
+    ) -> Result<netsnap::Output, netsnap::Error>,
+) -> netsnap::Output {
     let file = match std::fs::File::open(snapshot) {
         Ok(f) => f,
         Err(e) => {

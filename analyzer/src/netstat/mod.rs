@@ -92,6 +92,8 @@ struct Run<'a> {
     out: Output,
     programs: Option<ProgramMap>,
     programs_loaded: bool,
+    /// Internet tables whose rows were rendered as they were read.
+    pre: Option<&'a inet::Prerender<'a>>,
 }
 
 impl Run<'_> {
@@ -124,6 +126,11 @@ impl Run<'_> {
     }
 
     fn render_inet(&mut self, kind: InetKind, table: &InetTable) {
+        if let Some(text) = self.pre.and_then(|p| p.text(kind)) {
+            inet::render_warnings(&mut self.out.stderr, kind, table);
+            crate::render::append_or_spill(&mut self.out.stdout, text);
+            return;
+        }
         let ex = Extras {
             opts: self.opts,
             names: &self.snap.names,
@@ -377,6 +384,16 @@ impl Run<'_> {
 /// after the last frame (or earlier, with the status of a round that failed,
 /// as netstat stops on an error).
 pub fn run(snap: &Snapshot, opts: &NetstatOptions) -> Output {
+    run_with(snap, opts, None)
+}
+
+/// [`run`] on a snapshot whose internet tables `pre` rendered as they were read (loaded with
+/// [`crate::load::load_into`]).
+pub fn run_with(
+    snap: &Snapshot,
+    opts: &NetstatOptions,
+    pre: Option<&inet::Prerender<'_>>,
+) -> Output {
     let mut out = Output::default();
     out.stderr.extend_from_slice(&opts.parse_stderr);
     // netstat tests the modes in this order: -M, -s, -r, -i, else sockets.
@@ -396,7 +413,7 @@ pub fn run(snap: &Snapshot, opts: &NetstatOptions) -> Output {
     };
     for (i, frame) in rounds.into_iter().enumerate() {
         let before = out.stdout.len();
-        out = round(frame, opts, out);
+        out = round(frame, opts, out, if i == 0 { pre } else { None });
         if opts.interfaces > 0 && i > 0 {
             // netstat prints the interface table's title in the first round only.
             let title: &[u8] = b"Kernel Interface table\n";
@@ -412,7 +429,12 @@ pub fn run(snap: &Snapshot, opts: &NetstatOptions) -> Output {
 }
 
 /// One round of a view.
-fn round(snap: &Snapshot, opts: &NetstatOptions, out: Output) -> Output {
+fn round<'a>(
+    snap: &'a Snapshot,
+    opts: &'a NetstatOptions,
+    out: Output,
+    pre: Option<&'a inet::Prerender<'a>>,
+) -> Output {
     if opts.route > 0 {
         return routes::run(snap, opts, out);
     }
@@ -425,6 +447,7 @@ fn round(snap: &Snapshot, opts: &NetstatOptions, out: Output) -> Output {
         out,
         programs: None,
         programs_loaded: false,
+        pre,
     };
     let status = run.sockets();
     run.out.status = status;

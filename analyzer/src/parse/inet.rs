@@ -35,6 +35,8 @@ pub struct TableParser {
     min_items: u8,
     /// Lines seen so far (the header is line 1).
     lines: usize,
+    /// Rows handed out by [`TableParser::drain`] so far.
+    drained: usize,
 }
 
 impl TableParser {
@@ -45,6 +47,7 @@ impl TableParser {
             order,
             min_items,
             lines: 0,
+            drained: 0,
         }
     }
 
@@ -66,9 +69,18 @@ impl TableParser {
         }
     }
 
-    /// Bytes the table holds in memory so far.
+    /// Hands the rows parsed since the last call to `f` and forgets them (their room is used
+    /// again), for a reader that consumes rows as they come instead of keeping the table.
+    pub fn drain(&mut self, f: impl FnOnce(&[crate::model::InetRow])) {
+        f(&self.table.rows);
+        self.drained += self.table.rows.len();
+        self.table.rows.clear();
+    }
+
+    /// Bytes the table holds in memory so far; rows handed out by [`TableParser::drain`]
+    /// count as held, so that a limit stops at the same row either way.
     pub fn held_bytes(&self) -> u64 {
-        (self.table.rows.len() * std::mem::size_of::<crate::model::InetRow>()
+        ((self.table.rows.len() + self.drained) * std::mem::size_of::<crate::model::InetRow>()
             + self.table.bogus_lines.len() * 4) as u64
     }
 

@@ -380,6 +380,56 @@ impl Table<'_> {
     }
 }
 
+/// netstat's warning for a row it rejects.
+fn bogus_warning(kind: InetKind) -> &'static [u8] {
+    match kind {
+        InetKind::Tcp | InetKind::Tcp6 => b"warning, got bogus tcp line.\n",
+        InetKind::Raw | InetKind::Raw6 => b"warning, got bogus raw line.\n",
+        _ => b"warning, got bogus udp line.\n",
+    }
+}
+
+/// Writes one warning per bogus line of `table` into `err`.
+pub fn render_warnings(err: &mut Vec<u8>, kind: InetKind, table: &InetTable) {
+    for _ in &table.bogus_lines {
+        err.extend_from_slice(bogus_warning(kind));
+    }
+}
+
+impl<'a> Table<'a> {
+    fn new(kind: InetKind, ex: &'a Extras<'a>, user_hz: u32) -> Self {
+        let opts = ex.opts;
+        // Proto, queues, two endpoints, state, User and Inode, program,
+        // timer, newline, and slack for the fixed-size copies.
+        let need = 6
+            + 2 * 21
+            + 2 * 57
+            + 12
+            + if opts.extend > 1 { 34 } else { 0 }
+            + if ex.programs.is_some() {
+                1 + PROGNAME_WIDTH
+            } else {
+                0
+            }
+            + if opts.timers > 0 { 64 } else { 0 }
+            + 1
+            + 16;
+        Table {
+            kind,
+            ex,
+            user_hz,
+            style: EndpointStyle {
+                proto: Some(service_proto(kind)),
+                numeric_hosts: opts.numeric_hosts,
+                numeric_ports: opts.numeric_ports,
+                wide: opts.wide > 0,
+            },
+            numeric: opts.numeric_hosts && opts.numeric_ports,
+            need,
+        }
+    }
+}
+
 /// Renders the shown rows of one table into `out`, and its bogus-line
 /// warnings into `err`.
 pub fn render_table(
@@ -391,42 +441,8 @@ pub fn render_table(
     user_hz: u32,
 ) {
     let opts = ex.opts;
-    let warning: &[u8] = match kind {
-        InetKind::Tcp | InetKind::Tcp6 => b"warning, got bogus tcp line.\n",
-        InetKind::Raw | InetKind::Raw6 => b"warning, got bogus raw line.\n",
-        _ => b"warning, got bogus udp line.\n",
-    };
-    for _ in &table.bogus_lines {
-        err.extend_from_slice(warning);
-    }
-    // Proto, queues, two endpoints, state, User and Inode, program,
-    // timer, newline, and slack for the fixed-size copies.
-    let need = 6
-        + 2 * 21
-        + 2 * 57
-        + 12
-        + if opts.extend > 1 { 34 } else { 0 }
-        + if ex.programs.is_some() {
-            1 + PROGNAME_WIDTH
-        } else {
-            0
-        }
-        + if opts.timers > 0 { 64 } else { 0 }
-        + 1
-        + 16;
-    let t = Table {
-        kind,
-        ex,
-        user_hz,
-        style: EndpointStyle {
-            proto: Some(service_proto(kind)),
-            numeric_hosts: opts.numeric_hosts,
-            numeric_ports: opts.numeric_ports,
-            wide: opts.wide > 0,
-        },
-        numeric: opts.numeric_hosts && opts.numeric_ports,
-        need,
-    };
+    render_warnings(err, kind, table);
+    let t = Table::new(kind, ex, user_hz);
     let rows = table.rows.as_slice();
     let shown_rows = if rows.len() > crate::render::PARALLEL_ROWS {
         rows.iter().filter(|r| shown(kind, r, opts)).count()
@@ -436,6 +452,71 @@ pub fn render_table(
     crate::render::in_parts(out, rows, shown_rows, t.row_size(), &|buf, part| {
         t.rows(buf, part)
     });
+}
+
+/// Whether a socket listing's rows print from the row alone (numeric hosts, ports and users,
+/// no `-p`, one round), so that [`Prerender`] can write them as they are read.
+pub fn prerenders(opts: &NetstatOptions) -> bool {
+    let sockets = opts.masquerade + opts.statistics + opts.route + opts.interfaces == 0;
+    sockets
+        && opts.continuous == 0
+        && opts.programs == 0
+        && opts.numeric_hosts
+        && opts.numeric_ports
+        && (opts.extend <= 1 || opts.numeric_users)
+}
+
+/// The rows of a socket listing rendered while the archive is read (a
+/// [`crate::load::RowSink`]): each internet table's text, as [`render_table`] writes it, for
+/// options that [`prerenders`] accepts. The snapshot then keeps no rows of these tables.
+#[derive(Debug)]
+pub struct Prerender<'o> {
+    opts: &'o NetstatOptions,
+    names: Names,
+    user_hz: u32,
+    texts: [Option<Vec<u8>>; 8],
+}
+
+impl<'o> Prerender<'o> {
+    /// An empty one for these options (which [`prerenders`] accepts).
+    pub fn new(opts: &'o NetstatOptions) -> Self {
+        Prerender {
+            opts,
+            names: Names::default(),
+            user_hz: 100,
+            texts: Default::default(),
+        }
+    }
+
+    /// The rendered rows of a table the loader gave to it.
+    pub fn text(&self, kind: InetKind) -> Option<&[u8]> {
+        self.texts.get(kind.index())?.as_deref()
+    }
+}
+
+impl crate::load::RowSink for Prerender<'_> {
+    fn takes(&self, _kind: InetKind) -> bool {
+        true
+    }
+
+    fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest) {
+        self.user_hz = manifest.user_hz;
+        if let Some(t) = self.texts.get_mut(kind.index()) {
+            *t = Some(Vec::new());
+        }
+    }
+
+    fn rows(&mut self, kind: InetKind, rows: &[InetRow]) {
+        let ex = Extras {
+            opts: self.opts,
+            names: &self.names,
+            programs: None,
+        };
+        let t = Table::new(kind, &ex, self.user_hz);
+        if let Some(Some(out)) = self.texts.get_mut(kind.index()) {
+            t.rows(out, rows);
+        }
+    }
 }
 
 #[cfg(test)]

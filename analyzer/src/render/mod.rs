@@ -98,6 +98,27 @@ pub(crate) fn spill(out: &mut Vec<u8>) {
     });
 }
 
+/// Appends `text` to `out`; with a spill target set and a big `text`, writes `out` and then
+/// `text` through it instead (without copying `text`).
+pub(crate) fn append_or_spill(out: &mut Vec<u8>, text: &[u8]) {
+    if text.len() >= 1 << 20 {
+        let spilled = SPILL.with(|s| {
+            let mut s = s.borrow_mut();
+            let Some(f) = s.as_mut() else {
+                return false;
+            };
+            f(out);
+            out.clear();
+            f(text);
+            true
+        });
+        if spilled {
+            return;
+        }
+    }
+    out.extend_from_slice(text);
+}
+
 /// Renders `items` (of which about `shown` print, each about `row_size`
 /// bytes) with `render`, appending to `out`: in one go, or, for big tables
 /// with more than one thread allowed, in contiguous parts rendered on
