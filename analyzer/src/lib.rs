@@ -33,7 +33,7 @@ pub mod ss;
 
 pub use archive::Limits;
 pub use diag::{Diagnostic, Error};
-pub use load::{LoadPlan, RowSink, load, load_into, load_par};
+pub use load::{LoadPlan, RowSink, load, load_into, load_into_par, load_par};
 pub use model::Snapshot;
 pub use render::Output;
 
@@ -61,21 +61,46 @@ pub fn netstat_from_reader_par<R: std::io::Read + Send, A: AsRef<[u8]>>(
     one_shot(args, |plan| load_par(input, plan, limits))
 }
 
-/// [`netstat_from_reader`] (with `par`, [`netstat_from_reader_par`]) for an input that `open`
-/// can open again. A socket listing whose rows print from the row alone (numeric, without `-p`:
-/// [`render::inet::prerenders`]) renders them while the archive is read and keeps none; an
-/// archive whose manifest comes after its tables (never the collector's) is then read a second
-/// time, the ordinary way. The output is the same as [`netstat_from_reader`]'s.
-pub fn netstat_from_source<R, A>(
-    mut open: impl FnMut() -> std::io::Result<R>,
+/// [`netstat_from_reader`] for an input that `open` can open again. A socket listing whose
+/// rows print from the row alone (numeric, without `-p`: [`render::inet::prerenders`]) renders
+/// them while the archive is read and keeps none; an archive whose manifest comes after its
+/// tables (never the collector's) is then read a second time, the ordinary way. The output is
+/// the same as [`netstat_from_reader`]'s.
+pub fn netstat_from_source<R: std::io::Read, A: AsRef<[u8]>>(
+    open: impl FnMut() -> std::io::Result<R>,
     args: &[A],
     limits: &Limits,
-    par: bool,
-) -> Result<Output, Error>
-where
-    R: std::io::Read + Send,
-    A: AsRef<[u8]>,
-{
+) -> Result<Output, Error> {
+    from_source(
+        open,
+        args,
+        |input, plan, sink| load::load_into(input, plan, limits, sink),
+        |input, plan| load(input, plan, limits),
+    )
+}
+
+/// [`netstat_from_source`], inflating as [`netstat_from_reader_par`] does (the CLI).
+pub fn netstat_from_source_par<R: std::io::Read + Send, A: AsRef<[u8]>>(
+    open: impl FnMut() -> std::io::Result<R>,
+    args: &[A],
+    limits: &Limits,
+) -> Result<Output, Error> {
+    from_source(
+        open,
+        args,
+        |input, plan, sink| load::load_into_par(input, plan, limits, sink),
+        |input, plan| load_par(input, plan, limits),
+    )
+}
+
+type Loaded = Result<(Snapshot, bool), Error>;
+
+fn from_source<R, A: AsRef<[u8]>>(
+    mut open: impl FnMut() -> std::io::Result<R>,
+    args: &[A],
+    load_into: impl FnOnce(R, &LoadPlan, &mut render::inet::Prerender<'_>) -> Loaded,
+    load: impl FnOnce(R, &LoadPlan) -> Result<Snapshot, Error>,
+) -> Result<Output, Error> {
     let io = |e: std::io::Error| Error::Io(e.to_string());
     let opts = match args::parse(args) {
         Parsed::Exit {
@@ -95,17 +120,12 @@ where
     let plan = netstat::plan(&opts);
     if render::inet::prerenders(&opts) {
         let mut pre = render::inet::Prerender::new(&opts);
-        let (snap, fresh) = load::load_into(open().map_err(io)?, &plan, limits, &mut pre, par)?;
+        let (snap, fresh) = load_into(open().map_err(io)?, &plan, &mut pre)?;
         if fresh {
             return finish(snap, &opts, Some(&pre));
         }
     }
-    let input = open().map_err(io)?;
-    let snap = if par {
-        load_par(input, &plan, limits)?
-    } else {
-        load(input, &plan, limits)?
-    };
+    let snap = load(open().map_err(io)?, &plan)?;
     finish(snap, &opts, None)
 }
 

@@ -820,25 +820,33 @@ pub fn load_par<R: Read + Send>(
     loader.done(diags).map(|(snap, _)| snap)
 }
 
-/// [`load`] (or, with `par`, [`load_par`]), handing the rows of the tables `sink` takes to it
-/// as they are parsed instead of keeping them: those tables come back without rows (their bogus
-/// lines are kept). Also says whether what the sink got stands: not when a manifest came after
-/// rows went to it (the collector writes one, first; a second may change their byte order), and
-/// the input must then be read again without a sink.
-pub fn load_into<R: Read + Send>(
+/// [`load`], handing the rows of the tables `sink` takes to it as they are parsed instead of
+/// keeping them: those tables come back without rows (their bogus lines are kept). Also says
+/// whether what the sink got stands: not when a manifest came after rows went to it (the
+/// collector writes one, first; a second may change their byte order), and the input must then
+/// be read again without a sink.
+pub fn load_into<R: Read>(
     input: R,
     plan: &LoadPlan,
     limits: &Limits,
     sink: &mut dyn RowSink,
-    par: bool,
 ) -> Result<(Snapshot, bool), Error> {
     let mut loader = loader(plan, limits, Some(sink));
     let mut diags = Vec::new();
-    if par {
-        archive::read_entries_par(input, limits, &mut diags, &mut loader)?;
-    } else {
-        archive::read_entries(input, limits, &mut diags, &mut loader)?;
-    }
+    archive::read_entries(input, limits, &mut diags, &mut loader)?;
+    loader.done(diags)
+}
+
+/// [`load_into`], inflating as [`load_par`] does.
+pub fn load_into_par<R: Read + Send>(
+    input: R,
+    plan: &LoadPlan,
+    limits: &Limits,
+    sink: &mut dyn RowSink,
+) -> Result<(Snapshot, bool), Error> {
+    let mut loader = loader(plan, limits, Some(sink));
+    let mut diags = Vec::new();
+    archive::read_entries_par(input, limits, &mut diags, &mut loader)?;
     loader.done(diags)
 }
 

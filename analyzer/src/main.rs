@@ -200,7 +200,7 @@ fn main() -> ExitCode {
                 Some(i) => Ok(i),
                 None => open(&path),
             };
-            netsnap::netstat_from_source(reopen, &flags, &limits, true)
+            netsnap::netstat_from_source_par(reopen, &flags, &limits)
         }
         Tool::Netstat => netsnap::netstat_from_reader_par(input, &flags, &limits),
         Tool::Ss => netsnap::ss_from_reader_par(input, &flags, &limits),

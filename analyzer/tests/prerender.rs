@@ -6,7 +6,9 @@ use std::io::Cursor;
 use std::path::PathBuf;
 
 use netsnap::render::inet::{Prerender, prerenders};
-use netsnap::{Limits, LoadPlan, Output, netstat_from_reader, netstat_from_source};
+use netsnap::{
+    Limits, LoadPlan, Output, netstat_from_reader, netstat_from_source, netstat_from_source_par,
+};
 
 fn fixture(name: &str) -> Vec<u8> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -44,7 +46,11 @@ fn same(bytes: &[u8], args: &[&str], limits: &Limits) -> usize {
             opened += 1;
             Ok(Cursor::new(bytes))
         };
-        let streamed = shown(netstat_from_source(open, args, limits, par));
+        let streamed = shown(if par {
+            netstat_from_source_par(open, args, limits)
+        } else {
+            netstat_from_source(open, args, limits)
+        });
         assert_eq!(streamed, plain, "{args:?} (par {par})");
     }
     opened
@@ -108,7 +114,7 @@ fn rows_are_not_kept_when_rendered_as_read() {
     let mut pre = Prerender::new(&opts);
     let plan = netsnap::netstat::plan(&opts);
     let (snap, fresh) =
-        netsnap::load_into(&bytes[..], &plan, &Limits::default(), &mut pre, false).unwrap();
+        netsnap::load_into(&bytes[..], &plan, &Limits::default(), &mut pre).unwrap();
     assert!(fresh);
     let tcp = snap.inet_table(netsnap::model::InetKind::Tcp).unwrap();
     assert!(tcp.rows.is_empty());

@@ -495,6 +495,15 @@ pub fn archive(data: &[u8]) {
             let par = netsnap::netstat_from_reader_par(data, &[view], &limits);
             assert!(one == par, "{view}: {one:?} vs {par:?}");
         }
+        // Rows rendered as they are read (netstat_from_source) print what the ordinary reading
+        // prints, whatever the damage.
+        for view in ["-tan", "-tuanoee"] {
+            let one = netsnap::netstat_from_reader(data, &[view], &limits);
+            let src = netsnap::netstat_from_source(|| Ok(data), &[view], &limits);
+            assert!(one == src, "{view}: {one:?} vs {src:?}");
+            let par = netsnap::netstat_from_source_par(|| Ok(data), &[view], &limits);
+            assert!(one == par, "{view}: {one:?} vs {par:?}");
+        }
     }
     for path in data.split(|&b| b == 0 || b == b'\n') {
         if let Ok(p) = archive::normalise(path) {

@@ -73,7 +73,7 @@ pub fn run_netstat(snapshot: &Path, args: &[Vec<u8>]) -> netsnap::Output {
             Some(i) => Ok(i),
             None => std::fs::File::open(snapshot).map(std::io::BufReader::new),
         };
-        netsnap::netstat_from_source(reopen, args, limits, false)
+        netsnap::netstat_from_source(reopen, args, limits)
     })
 }
 

@@ -152,12 +152,6 @@ fn array_input(array: Uint8Array) -> std::io::BufReader<JsBytes> {
     )
 }
 
-/// A reader over the bytes of a `Uint8Array`, `ArrayBuffer` or typed array,
-/// read in pieces (not copied whole).
-fn js_input(bytes: &JsValue) -> Result<std::io::BufReader<JsBytes>, JsValue> {
-    Ok(array_input(byte_view(bytes)?))
-}
-
 /// Where `ss` commands read a snapshot's bytes again: the caller's array,
 /// kept by reference (not copied). A buffer detached or resized since
 /// (transferred to another worker, say) is refused rather than misread.
@@ -208,8 +202,9 @@ pub fn run_once(
     cmdline: &str,
 ) -> Result<JsValue, JsValue> {
     install_panic_hook();
-    let input = js_input(bytes)?;
-    let out = Session::run_once(input, cmdline).map_err(|m| JsValue::from(JsError::new(&m)))?;
+    let array = byte_view(bytes)?;
+    let open = || Ok(array_input(array.clone()));
+    let out = Session::run_once(open, cmdline).map_err(|m| JsValue::from(JsError::new(&m)))?;
     run_result(&out).map_err(JsValue::from)
 }
 

@@ -171,11 +171,19 @@ impl Session {
     /// Runs a command line that starts with `netstat` or `ss` on the
     /// snapshot read from `input`, reading only what the view needs and
     /// keeping nothing (as the CLI does).
-    pub fn run_once<R: Read>(input: R, line: &str) -> Result<Output, String> {
+    /// `open` gives the input (a netstat view may read it twice, see
+    /// `netsnap::netstat_from_source`).
+    pub fn run_once<R: Read>(
+        mut open: impl FnMut() -> std::io::Result<R>,
+        line: &str,
+    ) -> Result<Output, String> {
         let limits = Limits::default();
         match cmdline::command(line)? {
-            (Tool::Netstat, args) => netsnap::netstat_from_reader(input, &args, &limits),
-            (Tool::Ss, args) => netsnap::ss_from_reader(input, &args, &limits),
+            (Tool::Netstat, args) => netsnap::netstat_from_source(open, &args, &limits),
+            (Tool::Ss, args) => match open() {
+                Ok(input) => netsnap::ss_from_reader(input, &args, &limits),
+                Err(e) => Err(netsnap::Error::Io(e.to_string())),
+            },
         }
         .map_err(|e| error_text(&e))
     }
@@ -314,9 +322,11 @@ mod tests {
         // netstat still reads the full model.
         let out = s.run("netstat -tanp").expect("runs");
         assert_eq!(out.stdout, fixture("server/expected/-tanp.stdout"));
-        let once =
-            Session::run_once(&fixture("server/snapshot.tar.gz")[..], "ss -xa").expect("runs");
+        let bytes = fixture("server/snapshot.tar.gz");
+        let once = Session::run_once(|| Ok(&bytes[..]), "ss -xa").expect("runs");
         assert_eq!(once.stdout, fixture("server/expected-ss/-xa.stdout"));
+        let once = Session::run_once(|| Ok(&bytes[..]), "netstat -tan").expect("runs");
+        assert_eq!(once.stdout, fixture("server/expected/-tan.stdout"));
     }
 
     #[test]
