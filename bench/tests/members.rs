@@ -150,3 +150,43 @@ fn decompressed_limit_holds() {
         assert!(par.is_err(), "limit {max}");
     }
 }
+
+/// Members of another size than the ordinary decoder's blocks (`NS` headers all the same): the
+/// fast path takes only the last of them, so that the decompressed-size limit still stops where
+/// the ordinary decoder's block-by-block check stops (found by the archive fuzz target).
+#[test]
+fn small_members_meet_the_limit_where_blocks_do() {
+    let gz = snapshot();
+    let mut tar = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&gz[..]), &mut tar)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut small = Vec::new();
+    for piece in tar[..200_000].chunks(16 << 10) {
+        let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(6));
+        e.write_all(piece).unwrap_or_else(|e| panic!("{e}"));
+        let body = e.finish().unwrap_or_else(|e| panic!("{e}"));
+        let total = (HEADER + body.len() + 8) as u32;
+        small.extend_from_slice(&netsnap_collector::members::header(
+            total,
+            piece.len() as u32,
+        ));
+        small.extend_from_slice(&body);
+        let mut crc = flate2::Crc::new();
+        crc.update(piece);
+        small.extend_from_slice(&crc.sum().to_le_bytes());
+        small.extend_from_slice(&(piece.len() as u32).to_le_bytes());
+    }
+    netsnap::par::set_threads(2);
+    for max in [16 << 10, 100_000, MEMBER as u64, u64::MAX] {
+        let limits = Limits {
+            max_decompressed: max,
+            max_entry_size: 2 << 10,
+            ..Limits::default()
+        };
+        for view in ["-tanp", "-tan"] {
+            let one = netstat_from_reader(&small[..], &[view], &limits);
+            let par = netstat_from_reader_par(&small[..], &[view], &limits);
+            assert!(one == par, "limit {max}, {view}: {one:?} vs {par:?}");
+        }
+    }
+}

@@ -4,7 +4,9 @@
 //! A dispatching thread reads one member after another (it only reads headers and copies bytes),
 //! workers inflate them and check their CRC, and the caller takes the results in order as
 //! [`Blocks`]. Anything this fast path does not expect (a header without the field, a member that
-//! is cut short, corrupt or longer than it says, bytes after the last member) hands the rest of the
+//! is cut short, corrupt or longer than it says, bytes after the last member, a member of other
+//! than [`BLOCK`] inflated bytes but the last: the ordinary decoder checks the decompressed-size
+//! limit once per block of that size, and the collector's members are blocks) hands the rest of the
 //! input, from the start of that member, to the ordinary decoder on the caller's thread, so that the
 //! blocks, the errors and where they occur are those of the ordinary path.
 
@@ -15,7 +17,7 @@ use std::thread::{Scope, ScopedJoinHandle};
 
 use flate2::{Crc, Decompress, FlushDecompress, Status};
 
-use super::blocks::{Blocks, Fail, Inline};
+use super::blocks::{BLOCK, Blocks, Fail, Inline};
 
 /// Length of a member header with the `NS` field.
 const HEADER: usize = 24;
@@ -156,6 +158,24 @@ fn dispatch<R: Read>(
             raw.truncate(got);
             let _ = order.send(Item::Rest(raw));
             return input;
+        }
+        // The ordinary decoder checks the decompressed-size limit once per block of
+        // [`BLOCK`] bytes; members of that size, and a shorter last one, meet the limit where it
+        // does. A shorter member that is not the last goes to it, from there on.
+        if len != BLOCK {
+            let mut next = [0u8; 1];
+            match read_full(&mut input, &mut next) {
+                Ok(0) => {}
+                Ok(_) => {
+                    raw.push(next[0]);
+                    let _ = order.send(Item::Rest(raw));
+                    return input;
+                }
+                Err(_) => {
+                    let _ = order.send(Item::Rest(raw));
+                    return input;
+                }
+            }
         }
         let (to, from) = mpsc::channel();
         if jobs.send(Job { raw, len, to }).is_err() || order.send(Item::Member(from)).is_err() {
