@@ -80,6 +80,7 @@ pub fn netstat_from_source<R: std::io::Read, A: AsRef<[u8]>>(
 }
 
 /// [`netstat_from_source`], inflating as [`netstat_from_reader_par`] does (the CLI).
+/// With more than one thread allowed, the rows are rendered on a thread of their own.
 pub fn netstat_from_source_par<R: std::io::Read + Send, A: AsRef<[u8]>>(
     open: impl FnMut() -> std::io::Result<R>,
     args: &[A],
@@ -88,7 +89,16 @@ pub fn netstat_from_source_par<R: std::io::Read + Send, A: AsRef<[u8]>>(
     from_source(
         open,
         args,
-        |input, plan, sink| load::load_into_par(input, plan, limits, sink),
+        |input, plan, pre| {
+            if par::threads() < 2 {
+                return load::load_into_par(input, plan, limits, pre);
+            }
+            let (loaded, rendered) = render::inet::Prerender::on_thread(pre.options(), |sink| {
+                load::load_into_par(input, plan, limits, sink)
+            });
+            *pre = rendered;
+            loaded
+        },
         |input, plan| load_par(input, plan, limits),
     )
 }

@@ -93,8 +93,9 @@ pub trait RowSink {
     /// A table of this kind begins, under this manifest: whatever the sink got of an earlier one
     /// (a path the archive holds twice) is dropped, as the snapshot keeps the last.
     fn begin(&mut self, kind: InetKind, manifest: &manifest::Manifest);
-    /// Rows of the table, in file order.
-    fn rows(&mut self, kind: InetKind, rows: &[crate::model::InetRow]);
+    /// Rows of the table, in file order. The sink takes them: `rows` is cleared after the call
+    /// (the sink may swap in another vector, whose room is then used for the next rows).
+    fn rows(&mut self, kind: InetKind, rows: &mut Vec<crate::model::InetRow>);
 }
 
 /// A socket table being parsed as it is inflated.

@@ -59,18 +59,65 @@ fn fill(
     (filled, fail)
 }
 
+/// The gzip decoder's reads of the compressed input.
+const GRID: u64 = 1 << 16;
+/// Where the first of them ends (the bytes that recognised the input).
+const GRID_START: u64 = 512;
+
+/// The compressed input, handed to the gzip decoder in the same pieces whatever the reader
+/// underneath returns: each read ends at the next point of a fixed grid (512, then every 64 KiB)
+/// or at the end of the input. The decoder's output before a corrupt spot depends on where its
+/// input pieces end (it drops what it inflated in the call that meets the error), so this keeps
+/// what a damaged member yields the same for a file, a pipe, a slice, and for the member path's
+/// hand-over in the middle of the input (`start`: the offset of the first byte given).
+pub(crate) struct Regrid<R> {
+    inner: R,
+    pos: u64,
+}
+
+impl<R: Read> Regrid<R> {
+    pub(crate) fn new(inner: R, start: u64) -> Self {
+        Regrid { inner, pos: start }
+    }
+}
+
+impl<R: Read> Read for Regrid<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let next = if self.pos < GRID_START {
+            GRID_START
+        } else {
+            GRID_START + ((self.pos - GRID_START) / GRID + 1) * GRID
+        };
+        let want = usize::try_from(next - self.pos).map_or(buf.len(), |n| n.min(buf.len()));
+        let mut got = 0;
+        while got < want {
+            match self.inner.read(&mut buf[got..want]) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // What was read is handed on; the reader fails again on the next read.
+                Err(e) if got == 0 => return Err(e),
+                Err(_) => break,
+            }
+        }
+        self.pos += got as u64;
+        Ok(got)
+    }
+}
+
 /// The tar stream of an input: inflated when the input is gzip. It is
 /// `Send` when the input is, so one type serves both ways of reading.
 pub(crate) enum Decoder<R: Read> {
-    Gzip(Box<flate2::read::MultiGzDecoder<io::BufReader<R>>>),
+    Gzip(Box<flate2::read::MultiGzDecoder<io::BufReader<Regrid<R>>>>),
     Plain(R),
 }
 
 impl<R: Read> Decoder<R> {
-    pub(crate) fn new(source: R, gz: bool) -> Self {
+    /// The stream of `source`, whose first byte is the input's byte `start`.
+    pub(crate) fn new(source: R, gz: bool, start: u64) -> Self {
         if gz {
             Decoder::Gzip(Box::new(flate2::read::MultiGzDecoder::new(
-                io::BufReader::with_capacity(1 << 16, source),
+                io::BufReader::with_capacity(GRID as usize, Regrid::new(source, start)),
             )))
         } else {
             Decoder::Plain(source)
@@ -229,7 +276,7 @@ pub(crate) fn with_blocks<R: Read, T>(
     max: u64,
     f: impl FnOnce(&mut dyn Blocks) -> T,
 ) -> T {
-    inline(Box::new(Decoder::new(source, gz)), max, f)
+    inline(Box::new(Decoder::new(source, gz, 0)), max, f)
 }
 
 /// Runs `f` over the blocks of the (inflated, when `gz`) `source`, read and
@@ -242,7 +289,7 @@ pub(crate) fn with_blocks_par<R: Read + Send, T>(
     f: impl FnOnce(&mut dyn Blocks) -> T,
 ) -> T {
     if threads <= 1 {
-        return inline(Box::new(Decoder::new(source, gz)), max, f);
+        return inline(Box::new(Decoder::new(source, gz, 0)), max, f);
     }
     // The collector's gzip members say their length: they are inflated on `threads` threads.
     let mut source = source;
@@ -253,7 +300,7 @@ pub(crate) fn with_blocks_par<R: Read + Send, T>(
     if members {
         return std::thread::scope(|s| super::members::with_members(s, source, max, threads, f));
     }
-    let reader = Decoder::new(source, gz);
+    let reader = Decoder::new(source, gz, 0);
     std::thread::scope(|s| {
         let (tx, rx) = mpsc::sync_channel(2);
         let (back_tx, back_rx) = mpsc::channel();

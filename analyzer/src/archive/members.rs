@@ -221,6 +221,8 @@ struct Parallel<'s, R> {
     cur: Vec<u8>,
     total: u64,
     max: u64,
+    /// Compressed bytes of the members handed on so far: where the next member starts.
+    pos: u64,
 }
 
 impl<'s, R: Read + Send + 's> Parallel<'s, R> {
@@ -250,7 +252,8 @@ impl<'s, R: Read + Send + 's> Parallel<'s, R> {
         let Ok(input) = dispatcher.join() else {
             return;
         };
-        let reader = super::blocks::Decoder::new(io::Cursor::new(bytes).chain(input), true);
+        let reader =
+            super::blocks::Decoder::new(io::Cursor::new(bytes).chain(input), true, self.pos);
         self.source = Source::Ordinary(Inline::new(Box::new(reader), self.total, self.max));
     }
 }
@@ -273,6 +276,7 @@ impl<'s, R: Read + Send + 's> Blocks for Parallel<'s, R> {
                         raw,
                         data: Some(data),
                     }) => {
+                        self.pos += raw.len() as u64;
                         self.shared.raws.give(raw);
                         self.total += data.len() as u64;
                         if self.total > self.max {
@@ -343,6 +347,7 @@ pub(crate) fn with_members<'s, R: Read + Send + 's, T>(
         cur: Vec::new(),
         total: 0,
         max,
+        pos: 0,
     };
     let out = f(&mut blocks);
     // Stop the dispatcher; if it waits to queue a member, dropping the queue's receiver makes

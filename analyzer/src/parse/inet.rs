@@ -69,11 +69,12 @@ impl TableParser {
         }
     }
 
-    /// Hands the rows parsed since the last call to `f` and forgets them (their room is used
-    /// again), for a reader that consumes rows as they come instead of keeping the table.
-    pub fn drain(&mut self, f: impl FnOnce(&[crate::model::InetRow])) {
-        f(&self.table.rows);
+    /// Hands the rows parsed since the last call to `f` and forgets them, for a reader that
+    /// consumes rows as they come instead of keeping the table. `f` may take the vector's
+    /// contents (swapping in an empty vector, whose room the next rows use).
+    pub fn drain(&mut self, f: impl FnOnce(&mut Vec<crate::model::InetRow>)) {
         self.drained += self.table.rows.len();
+        f(&mut self.table.rows);
         self.table.rows.clear();
     }
 

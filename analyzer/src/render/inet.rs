@@ -488,6 +488,11 @@ impl<'o> Prerender<'o> {
         }
     }
 
+    /// The options it renders for.
+    pub fn options(&self) -> &'o NetstatOptions {
+        self.opts
+    }
+
     /// The rendered rows of a table the loader gave to it.
     pub fn text(&self, kind: InetKind) -> Option<&[u8]> {
         self.texts.get(kind.index())?.as_deref()
@@ -500,13 +505,16 @@ impl crate::load::RowSink for Prerender<'_> {
     }
 
     fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest) {
-        self.user_hz = manifest.user_hz;
-        if let Some(t) = self.texts.get_mut(kind.index()) {
-            *t = Some(Vec::new());
-        }
+        self.start(kind, manifest.user_hz);
     }
 
-    fn rows(&mut self, kind: InetKind, rows: &[InetRow]) {
+    fn rows(&mut self, kind: InetKind, rows: &mut Vec<InetRow>) {
+        self.render(kind, rows);
+    }
+}
+
+impl Prerender<'_> {
+    fn render(&mut self, kind: InetKind, rows: &[InetRow]) {
         let ex = Extras {
             opts: self.opts,
             names: &self.names,
@@ -516,6 +524,95 @@ impl crate::load::RowSink for Prerender<'_> {
         if let Some(Some(out)) = self.texts.get_mut(kind.index()) {
             t.rows(out, rows);
         }
+    }
+
+    /// Runs `load` with a sink that hands the rows to a [`Prerender`] on a thread of its own,
+    /// which renders them while the loader parses the next ones; returns `load`'s result and the
+    /// rendered tables.
+    pub fn on_thread<'o, T>(
+        opts: &'o NetstatOptions,
+        load: impl FnOnce(&mut dyn crate::load::RowSink) -> T,
+    ) -> (T, Prerender<'o>) {
+        std::thread::scope(|s| {
+            // Row batches in flight (about 7,000 rows, one inflated block, each); the vectors go
+            // back to the loader to be filled again.
+            let (to, from) = std::sync::mpsc::sync_channel::<Batch>(4);
+            let (back, empties) = std::sync::mpsc::channel::<Vec<InetRow>>();
+            let renderer = s.spawn(move || {
+                let mut pre = Prerender::new(opts);
+                for batch in from {
+                    match batch {
+                        Batch::Begin(kind, hz) => pre.start(kind, hz),
+                        Batch::Rows(kind, mut rows) => {
+                            pre.render(kind, &rows);
+                            rows.clear();
+                            let _ = back.send(rows);
+                        }
+                    }
+                }
+                pre
+            });
+            let mut sink = Courier {
+                to: Some(to),
+                empties,
+            };
+            let out = load(&mut sink);
+            drop(sink);
+            let pre = match renderer.join() {
+                Ok(pre) => pre,
+                Err(e) => std::panic::resume_unwind(e),
+            };
+            (out, pre)
+        })
+    }
+
+    fn start(&mut self, kind: InetKind, user_hz: u32) {
+        self.user_hz = user_hz;
+        if let Some(t) = self.texts.get_mut(kind.index()) {
+            *t = Some(Vec::new());
+        }
+    }
+}
+
+/// What [`Prerender::on_thread`]'s loader sends its renderer.
+enum Batch {
+    Begin(InetKind, u32),
+    Rows(InetKind, Vec<InetRow>),
+}
+
+/// The sink of [`Prerender::on_thread`]: passes rows on to the rendering thread.
+struct Courier {
+    to: Option<std::sync::mpsc::SyncSender<Batch>>,
+    empties: std::sync::mpsc::Receiver<Vec<InetRow>>,
+}
+
+impl Courier {
+    fn send(&mut self, batch: Batch) {
+        // The renderer only stops when this side hangs up.
+        if let Some(to) = &self.to
+            && to.send(batch).is_err()
+        {
+            self.to = None;
+        }
+    }
+}
+
+impl crate::load::RowSink for Courier {
+    fn takes(&self, _kind: InetKind) -> bool {
+        true
+    }
+
+    fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest) {
+        self.send(Batch::Begin(kind, manifest.user_hz));
+    }
+
+    fn rows(&mut self, kind: InetKind, rows: &mut Vec<InetRow>) {
+        if rows.is_empty() {
+            return;
+        }
+        let mut next = self.empties.try_recv().unwrap_or_default();
+        std::mem::swap(rows, &mut next);
+        self.send(Batch::Rows(kind, next));
     }
 }
 
