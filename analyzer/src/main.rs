@@ -80,8 +80,10 @@ fn open(path: &str) -> io::Result<Box<dyn Read + Send>> {
     if path == "-" {
         Ok(Box::new(io::stdin()))
     } else {
+        // Reads of a whole gzip member (hundreds of KiB) go straight to the file, past this
+        // buffer, which only serves smaller reads.
         Ok(Box::new(io::BufReader::with_capacity(
-            1 << 20,
+            1 << 16,
             std::fs::File::open(path)?,
         )))
     }

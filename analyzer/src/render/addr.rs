@@ -67,19 +67,50 @@ pub fn ntoa(b: [u8; 4]) -> Vec<u8> {
 /// space-filled room (needs 4 bytes); returns its end.
 #[inline]
 fn put_hex(b: &mut [u8], p: usize, v: u16) -> usize {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let n = match v {
-        0..=0xf => 1,
-        0x10..=0xff => 2,
-        0x100..=0xfff => 3,
-        _ => 4,
-    };
-    let mut d = [b' '; 4];
-    for (i, c) in d.iter_mut().enumerate().take(n) {
-        *c = HEX[(v >> (4 * (n - 1 - i))) as usize & 0xf];
-    }
-    b[p..p + 4].copy_from_slice(&d);
+    let n = ((19 - (v | 1).leading_zeros()) / 4) as usize;
+    // The four nibbles as bytes, most significant first, then as ASCII: '0' + n, and 39 more
+    // ('a' - '0' - 10) for n above 9.
+    let v = u64::from(v);
+    let nib = ((v >> 12) & 0xf) << 24 | ((v >> 8) & 0xf) << 16 | ((v >> 4) & 0xf) << 8 | (v & 0xf);
+    let letters = ((nib + 0x0606_0606) & 0x1010_1010) >> 4;
+    let text = nib + 0x3030_3030 + letters * 39;
+    // Drop the leading zeros; spaces come in behind.
+    let drop = 8 * (4 - n);
+    let word = ((text << drop) | (0x2020_2020 >> (32 - drop))) & 0xffff_ffff;
+    b[p..p + 4].copy_from_slice(&(word as u32).to_be_bytes());
     p + n
+}
+
+/// For each set of zero words of an IPv6 address (bit i: word i is 0), the start and length of
+/// its longest run of two or more (the first on a tie), or `(8, 0)`.
+const ZERO_RUNS: [(u8, u8); 256] = zero_runs();
+
+const fn zero_runs() -> [(u8, u8); 256] {
+    let mut table = [(8u8, 0u8); 256];
+    let mut m = 0usize;
+    while m < 256 {
+        let (mut best, mut best_len) = (8usize, 0usize);
+        let mut i = 0;
+        while i < 8 {
+            if m & (1 << i) != 0 {
+                let start = i;
+                while i < 8 && m & (1 << i) != 0 {
+                    i += 1;
+                }
+                if i - start > best_len {
+                    best = start;
+                    best_len = i - start;
+                }
+            } else {
+                i += 1;
+            }
+        }
+        if best_len >= 2 {
+            table[m] = (best as u8, best_len as u8);
+        }
+        m += 1;
+    }
+    table
 }
 
 /// Writes IPv6 text as glibc's `inet_ntop` writes it at `p` in
@@ -87,31 +118,16 @@ fn put_hex(b: &mut [u8], p: usize, v: u16) -> usize {
 /// [`write_ntop6`].
 pub fn put_ntop6(b: &mut [u8], p: usize, a: &[u8; 16]) -> usize {
     let mut words = [0u16; 8];
+    let mut zeros = 0usize;
     for (i, w) in words.iter_mut().enumerate() {
         *w = u16::from_be_bytes([a[2 * i], a[2 * i + 1]]);
+        zeros |= usize::from(*w == 0) << i;
     }
-    // The longest run of zero words (the first on a tie), if two or more.
-    let (mut best, mut best_len) = (8usize, 0usize);
-    let mut i = 0;
-    while i < 8 {
-        if words[i] == 0 {
-            let start = i;
-            while i < 8 && words[i] == 0 {
-                i += 1;
-            }
-            if i - start > best_len {
-                best = start;
-                best_len = i - start;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    if best_len < 2 {
-        best = 8;
-        best_len = 0;
-    }
-    let mut p = p;
+    let (best, best_len) = ZERO_RUNS[zeros];
+    let (best, best_len) = (usize::from(best), usize::from(best_len));
+    let base = p;
+    let b = &mut b[base..base + 42];
+    let mut p = 0;
     let mut i = 0;
     while i < 8 {
         if i == best {
@@ -129,12 +145,12 @@ pub fn put_ntop6(b: &mut [u8], p: usize, a: &[u8; 16]) -> usize {
             p += 1;
         }
         if i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)) {
-            return put_ntoa(b, p, [a[12], a[13], a[14], a[15]]);
+            return base + put_ntoa(b, p, [a[12], a[13], a[14], a[15]]);
         }
         p = put_hex(b, p, words[i]);
         i += 1;
     }
-    p
+    base + p
 }
 
 /// Appends IPv6 text as glibc's `inet_ntop` writes it: lowercase hex, the
