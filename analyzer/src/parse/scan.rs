@@ -201,7 +201,7 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// Eight ASCII bytes, loaded big-endian (first byte most significant), as
 /// eight hex digits: `None` unless every byte is one of `0-9a-fA-F`.
-#[inline]
+#[inline(always)]
 pub fn hex_word(x: u64) -> Option<u32> {
     if x & HIGHS != 0 {
         return None;
