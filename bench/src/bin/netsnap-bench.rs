@@ -283,6 +283,9 @@ struct Opts {
     views: Vec<String>,
     skip_real_p: bool,
     dir: PathBuf,
+    /// Where the tools' outputs go (a tmpfs by default: writing them is timed, disk writeback
+    /// is not wanted in the timings).
+    out: Option<PathBuf>,
     netsnap: PathBuf,
     floor: PathBuf,
     generator: PathBuf,
@@ -290,7 +293,7 @@ struct Opts {
 
 fn usage() -> String {
     "usage: netsnap-bench [--sizes 10k,100k,1M] [--rounds N] [--views -tan,-tanp,-xa,-s] \
-     [--skip-real-p] [--dir DIR] [--netsnap PATH] [--floor PATH]"
+     [--skip-real-p] [--dir DIR] [--out DIR] [--netsnap PATH] [--floor PATH]"
         .into()
 }
 
@@ -305,6 +308,9 @@ fn parse_opts(args: &[String]) -> Res<Opts> {
         views: ["-tan", "-tanp", "-xa", "-s"].map(String::from).to_vec(),
         skip_real_p: false,
         dir: std::env::temp_dir().join("netsnap-bench"),
+        out: Path::new("/dev/shm")
+            .is_dir()
+            .then(|| PathBuf::from("/dev/shm/netsnap-bench-out")),
         netsnap: here.join("netsnap"),
         floor: here.join("netsnap-floor"),
         generator: here.join("netsnap-gen"),
@@ -332,6 +338,7 @@ fn parse_opts(args: &[String]) -> Res<Opts> {
             "--views" => o.views = value()?.split(',').map(String::from).collect(),
             "--skip-real-p" => o.skip_real_p = true,
             "--dir" => o.dir = value()?.into(),
+            "--out" => o.out = Some(value()?.into()),
             "--netsnap" => o.netsnap = value()?.into(),
             "--floor" => o.floor = value()?.into(),
             "--gen" => o.generator = value()?.into(),
@@ -537,7 +544,13 @@ fn bench_size(o: &Opts, n: usize) -> Res<SizeResult> {
     }
     let root = work.join("snap");
     let ns = work.join("ns");
-    let out = work.join("out");
+    let out = match &o.out {
+        Some(d) => d.join(format!("out-{name}")),
+        None => work.join("out"),
+    };
+    if out.exists() {
+        fs::remove_dir_all(&out).map_err(err(out.display()))?;
+    }
     for d in [&root, &ns, &out] {
         fs::create_dir_all(d).map_err(err(d.display()))?;
     }
@@ -633,6 +646,9 @@ fn bench_size(o: &Opts, n: usize) -> Res<SizeResult> {
     }
     rep.stop();
     local.stop();
+    if o.out.is_some() {
+        let _ = fs::remove_dir_all(&out);
+    }
     if views.iter().all(|v| v.equal == v.checks) {
         let _ = fs::remove_dir_all(&work);
     }
