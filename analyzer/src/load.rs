@@ -90,9 +90,9 @@ pub const MAX_FRAMES: usize = 100_000;
 pub trait RowSink {
     /// Whether the rows of this table (frame 0) go to the sink.
     fn takes(&self, kind: InetKind) -> bool;
-    /// A table of this kind begins, under this manifest: whatever the sink got of an earlier one
-    /// (a path the archive holds twice) is dropped, as the snapshot keeps the last.
-    fn begin(&mut self, kind: InetKind, manifest: &manifest::Manifest);
+    /// A table of this kind and `size` bytes begins, under this manifest: whatever the sink got of
+    /// an earlier one (a path the archive holds twice) is dropped, as the snapshot keeps the last.
+    fn begin(&mut self, kind: InetKind, manifest: &manifest::Manifest, size: u64);
     /// Rows of the table, in file order. The sink takes them: `rows` is cleared after the call
     /// (the sink may swap in another vector, whose room is then used for the next rows).
     fn rows(&mut self, kind: InetKind, rows: &mut Vec<crate::model::InetRow>);
@@ -299,7 +299,7 @@ impl Visitor for Loader<'_> {
             (TableParser::Inet(kind, _), Some(sink))
                 if frame == 0 && self.manifests == 1 && sink.takes(*kind) =>
             {
-                sink.begin(*kind, &self.snap.manifest);
+                sink.begin(*kind, &self.snap.manifest, size);
                 self.sunk_any = true;
                 true
             }

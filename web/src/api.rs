@@ -55,8 +55,9 @@ export interface RunResult {
   stderr: Uint8Array;
   /** Exit status. */
   status: number;
-  /** Standard output decoded as UTF-8 (invalid bytes become U+FFFD). */
-  text: string;
+  /** Standard output decoded as UTF-8 (invalid bytes become U+FFFD); made when first read
+   * (a getter), since decoding tens of megabytes costs as much as a third of the run. */
+  readonly text: string;
   /** What netsnap found damaged in the snapshot (`file:line: message`);
    * empty for a sound one. The CLI prints each as `netsnap: …` on stderr. */
   diagnostics: string[];
@@ -67,6 +68,13 @@ export interface RunResult {
 extern "C" {
     #[wasm_bindgen(js_namespace = console, js_name = error)]
     fn console_error(message: &str);
+
+    /// The platform's UTF-8 decoder (browsers, workers, Node): its strings stay on the JS side.
+    type TextDecoder;
+    #[wasm_bindgen(constructor, catch)]
+    fn new() -> Result<TextDecoder, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn decode(this: &TextDecoder, bytes: &Uint8Array) -> Result<JsValue, JsValue>;
 }
 
 /// Sends a panic's message to `console.error` before the module traps
@@ -169,15 +177,34 @@ fn array_source(array: Uint8Array) -> session::Source {
     })
 }
 
+/// Defines `text` on `obj`: `stdout` decoded as UTF-8 when first read, then kept.
+fn lazy_text(obj: &Object, stdout: Uint8Array) -> Result<bool, JsValue> {
+    let made = std::cell::RefCell::new(None::<JsValue>);
+    let get = Closure::<dyn Fn() -> Result<JsValue, JsValue>>::new(move || {
+        if let Some(text) = made.borrow().as_ref() {
+            return Ok(text.clone());
+        }
+        let text = TextDecoder::new()?.decode(&stdout)?;
+        *made.borrow_mut() = Some(text.clone());
+        Ok(text)
+    });
+    let desc = Object::new();
+    Reflect::set(&desc, &JsValue::from_str("get"), &get.into_js_value())?;
+    Reflect::set(&desc, &JsValue::from_str("enumerable"), &JsValue::TRUE)?;
+    Reflect::set(&desc, &JsValue::from_str("configurable"), &JsValue::TRUE)?;
+    Object::define_property(obj, &JsValue::from_str("text"), &desc);
+    Ok(true)
+}
+
 /// The `RunResult` object of an output.
 fn run_result(out: &netsnap::Output) -> Result<JsValue, JsError> {
     let obj = Object::new();
     let set = |k: &str, v: &JsValue| Reflect::set(&obj, &JsValue::from_str(k), v);
-    let text = String::from_utf8_lossy(&out.stdout);
-    set("stdout", &Uint8Array::from(&out.stdout[..]).into())
+    let stdout = Uint8Array::from(&out.stdout[..]);
+    set("stdout", &stdout.clone().into())
         .and_then(|_| set("stderr", &Uint8Array::from(&out.stderr[..]).into()))
         .and_then(|_| set("status", &JsValue::from_f64(f64::from(out.status))))
-        .and_then(|_| set("text", &JsValue::from_str(&text)))
+        .and_then(|_| lazy_text(&obj, stdout))
         .and_then(|_| {
             let diags = js_sys::Array::new();
             for d in &out.diagnostics {

@@ -395,6 +395,12 @@ pub fn run_with(
     pre: Option<&inet::Prerender<'_>>,
 ) -> Output {
     let mut out = Output::default();
+    // Room for the rendered tables at once (growing by doubling copies them in WebAssembly).
+    if let Some(p) = pre
+        && !crate::render::spilling()
+    {
+        out.stdout.reserve(p.total_len() + 4096);
+    }
     out.stderr.extend_from_slice(&opts.parse_stderr);
     // netstat tests the modes in this order: -M, -s, -r, -i, else sockets.
     if opts.masquerade > 0 {

@@ -493,6 +493,11 @@ impl<'o> Prerender<'o> {
         self.opts
     }
 
+    /// The length of all its texts.
+    pub fn total_len(&self) -> usize {
+        self.texts.iter().flatten().map(Vec::len).sum()
+    }
+
     /// The rendered rows of a table the loader gave to it.
     pub fn text(&self, kind: InetKind) -> Option<&[u8]> {
         self.texts.get(kind.index())?.as_deref()
@@ -504,8 +509,8 @@ impl crate::load::RowSink for Prerender<'_> {
         true
     }
 
-    fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest) {
-        self.start(kind, manifest.user_hz);
+    fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest, size: u64) {
+        self.start(kind, manifest.user_hz, size);
     }
 
     fn rows(&mut self, kind: InetKind, rows: &mut Vec<InetRow>) {
@@ -542,7 +547,7 @@ impl Prerender<'_> {
                 let mut pre = Prerender::new(opts);
                 for batch in from {
                     match batch {
-                        Batch::Begin(kind, hz) => pre.start(kind, hz),
+                        Batch::Begin(kind, hz, size) => pre.start(kind, hz, size),
                         Batch::Rows(kind, mut rows) => {
                             pre.render(kind, &rows);
                             rows.clear();
@@ -566,17 +571,34 @@ impl Prerender<'_> {
         })
     }
 
-    fn start(&mut self, kind: InetKind, user_hz: u32) {
+    /// A table of `size` bytes begins.
+    fn start(&mut self, kind: InetKind, user_hz: u32, size: u64) {
         self.user_hz = user_hz;
+        // Room for the text at once (growing it by doubling copies it in WebAssembly): a kernel
+        // row takes at least 120 bytes (udp's; tcp's 150), a printed row about `row_size`.
+        let ex = Extras {
+            opts: self.opts,
+            names: &self.names,
+            programs: None,
+        };
+        let rows = usize::try_from(size / 120).unwrap_or(usize::MAX);
+        let room = rows
+            .saturating_mul(Table::new(kind, &ex, user_hz).row_size())
+            .min(MAX_RESERVED)
+            + (1 << 16);
         if let Some(t) = self.texts.get_mut(kind.index()) {
-            *t = Some(Vec::new());
+            *t = Some(Vec::with_capacity(room));
         }
     }
 }
 
+/// The most room [`Prerender`] makes for a table's text before it sees the rows (a bigger text
+/// grows).
+const MAX_RESERVED: usize = 128 << 20;
+
 /// What [`Prerender::on_thread`]'s loader sends its renderer.
 enum Batch {
-    Begin(InetKind, u32),
+    Begin(InetKind, u32, u64),
     Rows(InetKind, Vec<InetRow>),
 }
 
@@ -602,8 +624,8 @@ impl crate::load::RowSink for Courier {
         true
     }
 
-    fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest) {
-        self.send(Batch::Begin(kind, manifest.user_hz));
+    fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest, size: u64) {
+        self.send(Batch::Begin(kind, manifest.user_hz, size));
     }
 
     fn rows(&mut self, kind: InetKind, rows: &mut Vec<InetRow>) {

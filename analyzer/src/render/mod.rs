@@ -98,6 +98,11 @@ pub(crate) fn spill(out: &mut Vec<u8>) {
     });
 }
 
+/// Whether a spill target is set ([`set_spill`]).
+pub(crate) fn spilling() -> bool {
+    SPILL.with(|s| s.borrow().is_some())
+}
+
 /// Appends `text` to `out`; with a spill target set and a big `text`, writes `out` and then
 /// `text` through it instead (without copying `text`).
 pub(crate) fn append_or_spill(out: &mut Vec<u8>, text: &[u8]) {
