@@ -112,20 +112,9 @@ fn from_source<R, A: AsRef<[u8]>>(
     load: impl FnOnce(R, &LoadPlan) -> Result<Snapshot, Error>,
 ) -> Result<Output, Error> {
     let io = |e: std::io::Error| Error::Io(e.to_string());
-    let opts = match args::parse(args) {
-        Parsed::Exit {
-            stdout,
-            stderr,
-            status,
-        } => {
-            return Ok(Output {
-                stdout,
-                stderr,
-                status,
-                diagnostics: Vec::new(),
-            });
-        }
-        Parsed::Run(o) => o,
+    let opts = match options(args) {
+        Ok(o) => o,
+        Err(exit) => return Ok(exit),
     };
     let plan = netstat::plan(&opts);
     if render::inet::prerenders(&opts) {
@@ -137,6 +126,24 @@ fn from_source<R, A: AsRef<[u8]>>(
     }
     let snap = load(open().map_err(io)?, &plan)?;
     finish(snap, &opts, None)
+}
+
+/// netstat's options, or what netstat prints when it stops while parsing them (usage errors,
+/// `-V`, `-h`).
+fn options<A: AsRef<[u8]>>(args: &[A]) -> Result<netstat::args::NetstatOptions, Output> {
+    match args::parse(args) {
+        Parsed::Exit {
+            stdout,
+            stderr,
+            status,
+        } => Err(Output {
+            stdout,
+            stderr,
+            status,
+            diagnostics: Vec::new(),
+        }),
+        Parsed::Run(o) => Ok(o),
+    }
 }
 
 /// The view of a loaded snapshot, with its diagnostics.
@@ -157,20 +164,9 @@ fn one_shot<A: AsRef<[u8]>>(
     args: &[A],
     load: impl FnOnce(&LoadPlan) -> Result<Snapshot, Error>,
 ) -> Result<Output, Error> {
-    let opts = match args::parse(args) {
-        Parsed::Exit {
-            stdout,
-            stderr,
-            status,
-        } => {
-            return Ok(Output {
-                stdout,
-                stderr,
-                status,
-                diagnostics: Vec::new(),
-            });
-        }
-        Parsed::Run(o) => o,
+    let opts = match options(args) {
+        Ok(o) => o,
+        Err(exit) => return Ok(exit),
     };
     let snap = load(&netstat::plan(&opts))?;
     finish(snap, &opts, None)
@@ -217,17 +213,8 @@ fn ss_one_shot<A: AsRef<[u8]>>(
 /// Runs a netstat command line on an already loaded snapshot (one loaded
 /// with [`LoadPlan::everything`]).
 pub fn netstat<A: AsRef<[u8]>>(snap: &Snapshot, args: &[A]) -> Output {
-    match args::parse(args) {
-        Parsed::Exit {
-            stdout,
-            stderr,
-            status,
-        } => Output {
-            stdout,
-            stderr,
-            status,
-            diagnostics: Vec::new(),
-        },
-        Parsed::Run(o) => netstat::run(snap, &o),
+    match options(args) {
+        Ok(o) => netstat::run(snap, &o),
+        Err(exit) => exit,
     }
 }

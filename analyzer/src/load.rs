@@ -802,10 +802,10 @@ fn loader<'p>(
 /// Reads a snapshot from `input` (gzip-compressed or plain tar), on the
 /// caller's thread.
 pub fn load<R: Read>(input: R, plan: &LoadPlan, limits: &Limits) -> Result<Snapshot, Error> {
-    let mut loader = loader(plan, limits, None);
-    let mut diags = Vec::new();
-    archive::read_entries(input, limits, &mut diags, &mut loader)?;
-    loader.done(diags).map(|(snap, _)| snap)
+    read_with(plan, limits, None, |l, d| {
+        archive::read_entries(input, limits, d, l)
+    })
+    .map(|(snap, _)| snap)
 }
 
 /// [`load`], with the input inflated on a second thread beside the parsing
@@ -815,10 +815,10 @@ pub fn load_par<R: Read + Send>(
     plan: &LoadPlan,
     limits: &Limits,
 ) -> Result<Snapshot, Error> {
-    let mut loader = loader(plan, limits, None);
-    let mut diags = Vec::new();
-    archive::read_entries_par(input, limits, &mut diags, &mut loader)?;
-    loader.done(diags).map(|(snap, _)| snap)
+    read_with(plan, limits, None, |l, d| {
+        archive::read_entries_par(input, limits, d, l)
+    })
+    .map(|(snap, _)| snap)
 }
 
 /// [`load`], handing the rows of the tables `sink` takes to it as they are parsed instead of
@@ -832,10 +832,9 @@ pub fn load_into<R: Read>(
     limits: &Limits,
     sink: &mut dyn RowSink,
 ) -> Result<(Snapshot, bool), Error> {
-    let mut loader = loader(plan, limits, Some(sink));
-    let mut diags = Vec::new();
-    archive::read_entries(input, limits, &mut diags, &mut loader)?;
-    loader.done(diags)
+    read_with(plan, limits, Some(sink), |l, d| {
+        archive::read_entries(input, limits, d, l)
+    })
 }
 
 /// [`load_into`], inflating as [`load_par`] does.
@@ -845,9 +844,21 @@ pub fn load_into_par<R: Read + Send>(
     limits: &Limits,
     sink: &mut dyn RowSink,
 ) -> Result<(Snapshot, bool), Error> {
-    let mut loader = loader(plan, limits, Some(sink));
+    read_with(plan, limits, Some(sink), |l, d| {
+        archive::read_entries_par(input, limits, d, l)
+    })
+}
+
+/// Runs `read` (one of the archive's readers) with a [`Loader`] for `plan`.
+fn read_with<'p>(
+    plan: &'p LoadPlan,
+    limits: &'p Limits,
+    sink: Option<&'p mut dyn RowSink>,
+    read: impl FnOnce(&mut Loader<'p>, &mut Vec<Diagnostic>) -> Result<(), Error>,
+) -> Result<(Snapshot, bool), Error> {
+    let mut loader = loader(plan, limits, sink);
     let mut diags = Vec::new();
-    archive::read_entries_par(input, limits, &mut diags, &mut loader)?;
+    read(&mut loader, &mut diags)?;
     loader.done(diags)
 }
 
