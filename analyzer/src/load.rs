@@ -84,12 +84,11 @@ const OTHER_MAX: usize = 64 << 20;
 /// Most frames an archive may hold.
 pub const MAX_FRAMES: usize = 100_000;
 
-/// A consumer of internet socket rows as they are parsed, in place of the snapshot's tables: a
+/// A consumer of the internet socket rows of frame 0 as they are parsed, in place of the
+/// snapshot's tables: a
 /// view whose rows need nothing but the row itself renders them while the archive is still being
 /// inflated, and no row is kept (see [`load_into`]).
 pub trait RowSink {
-    /// Whether the rows of this table (frame 0) go to the sink.
-    fn takes(&self, kind: InetKind) -> bool;
     /// A table of this kind and `size` bytes begins, under this manifest: whatever the sink got of
     /// an earlier one (a path the archive holds twice) is dropped, as the snapshot keeps the last.
     fn begin(&mut self, kind: InetKind, manifest: &manifest::Manifest, size: u64);
@@ -166,11 +165,9 @@ struct Loader<'p> {
     sink: Option<&'p mut dyn RowSink>,
     /// Manifests (`netsnap.json`, frame 0) read so far.
     manifests: u32,
-    /// Whether a table's rows went to the sink.
+    /// Whether a table's rows went to the sink (only ever while exactly one manifest has been
+    /// read: a second one later makes them stale, see [`Loader::done`]).
     sunk_any: bool,
-    /// Whether the sink's rows are wrong: a manifest came after they were decoded and rendered
-    /// (the collector writes it first; a second one may change the byte order).
-    sink_stale: bool,
     limits: &'p Limits,
     /// Bytes kept in memory by everything but the open table.
     kept: u64,
@@ -296,9 +293,7 @@ impl Visitor for Loader<'_> {
         // Rows go to the sink only after the manifest (which gives their byte order and clock
         // rate); the collector writes it first.
         let sunk = match (&parser, &mut self.sink) {
-            (TableParser::Inet(kind, _), Some(sink))
-                if frame == 0 && self.manifests == 1 && sink.takes(*kind) =>
-            {
+            (TableParser::Inet(kind, _), Some(sink)) if frame == 0 && self.manifests == 1 => {
                 sink.begin(*kind, &self.snap.manifest, size);
                 self.sunk_any = true;
                 true
@@ -597,7 +592,6 @@ impl Loader<'_> {
         match path {
             "netsnap.json" => {
                 self.manifests += 1;
-                self.sink_stale |= self.sunk_any;
                 let (m, d) = manifest::parse_manifest(path, data);
                 self.snap.manifest = m;
                 self.snap.diagnostics.extend(d);
@@ -781,7 +775,6 @@ fn loader<'p>(
         sink,
         manifests: 0,
         sunk_any: false,
-        sink_stale: false,
         limits,
         kept: 0,
         exceeded: None,
@@ -869,7 +862,9 @@ impl Loader<'_> {
         if let Some(e) = self.exceeded.take() {
             return Err(e);
         }
-        let fresh = !self.sink_stale;
+        // Rows went to the sink under the first manifest: a later one (the collector writes one,
+        // first; a second may change their byte order) makes them stale.
+        let fresh = !(self.sunk_any && self.manifests > 1);
         self.snap.diagnostics.extend(diags);
         Ok((self.finish(), fresh))
     }

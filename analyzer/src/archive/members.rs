@@ -164,17 +164,14 @@ fn dispatch<R: Read>(
         // does. A shorter member that is not the last goes to it, from there on.
         if len != BLOCK {
             let mut next = [0u8; 1];
-            match read_full(&mut input, &mut next) {
-                Ok(0) => {}
-                Ok(_) => {
+            let got = read_full(&mut input, &mut next);
+            if got.as_ref().map_or(true, |&n| n > 0) {
+                // More input (or a failure, which the ordinary decoder meets again).
+                if got.is_ok() {
                     raw.push(next[0]);
-                    let _ = order.send(Item::Rest(raw));
-                    return input;
                 }
-                Err(_) => {
-                    let _ = order.send(Item::Rest(raw));
-                    return input;
-                }
+                let _ = order.send(Item::Rest(raw));
+                return input;
             }
         }
         let (to, from) = mpsc::channel();

@@ -455,15 +455,10 @@ pub fn render_table(
 }
 
 /// Whether a socket listing's rows print from the row alone (numeric hosts, ports and users,
-/// no `-p`, one round), so that [`Prerender`] can write them as they are read.
+/// no `-p`, one round), so that [`Prerender`] can write them as they are read: the views that
+/// need nothing after the socket tables ([`crate::netstat::plan`]'s `only_tables`).
 pub fn prerenders(opts: &NetstatOptions) -> bool {
-    let sockets = opts.masquerade + opts.statistics + opts.route + opts.interfaces == 0;
-    sockets
-        && opts.continuous == 0
-        && opts.programs == 0
-        && opts.numeric_hosts
-        && opts.numeric_ports
-        && (opts.extend <= 1 || opts.numeric_users)
+    crate::netstat::plan(opts).only_tables.is_some()
 }
 
 /// The rows of a socket listing rendered while the archive is read (a
@@ -505,10 +500,6 @@ impl<'o> Prerender<'o> {
 }
 
 impl crate::load::RowSink for Prerender<'_> {
-    fn takes(&self, _kind: InetKind) -> bool {
-        true
-    }
-
     fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest, size: u64) {
         self.start(kind, manifest.user_hz, size);
     }
@@ -520,11 +511,7 @@ impl crate::load::RowSink for Prerender<'_> {
 
 impl Prerender<'_> {
     fn render(&mut self, kind: InetKind, rows: &[InetRow]) {
-        let ex = Extras {
-            opts: self.opts,
-            names: &self.names,
-            programs: None,
-        };
+        let ex = numeric_extras(self.opts, &self.names);
         let t = Table::new(kind, &ex, self.user_hz);
         if let Some(Some(out)) = self.texts.get_mut(kind.index()) {
             t.rows(out, rows);
@@ -576,11 +563,7 @@ impl Prerender<'_> {
         self.user_hz = user_hz;
         // Room for the text at once (growing it by doubling copies it in WebAssembly): a kernel
         // row takes at least 120 bytes (udp's; tcp's 150), a printed row about `row_size`.
-        let ex = Extras {
-            opts: self.opts,
-            names: &self.names,
-            programs: None,
-        };
+        let ex = numeric_extras(self.opts, &self.names);
         let rows = usize::try_from(size / 120).unwrap_or(usize::MAX);
         let room = rows
             .saturating_mul(Table::new(kind, &ex, user_hz).row_size())
@@ -589,6 +572,15 @@ impl Prerender<'_> {
         if let Some(t) = self.texts.get_mut(kind.index()) {
             *t = Some(Vec::with_capacity(room));
         }
+    }
+}
+
+/// What every row of a [`Prerender`] shares: no names (numeric), no programs.
+fn numeric_extras<'a>(opts: &'a NetstatOptions, names: &'a Names) -> Extras<'a> {
+    Extras {
+        opts,
+        names,
+        programs: None,
     }
 }
 
@@ -620,10 +612,6 @@ impl Courier {
 }
 
 impl crate::load::RowSink for Courier {
-    fn takes(&self, _kind: InetKind) -> bool {
-        true
-    }
-
     fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest, size: u64) {
         self.send(Batch::Begin(kind, manifest.user_hz, size));
     }

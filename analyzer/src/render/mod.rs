@@ -142,7 +142,7 @@ pub fn in_parts<T: Sync>(
     } else {
         1
     };
-    if shown > PARALLEL_ROWS && SPILL.with(|s| s.borrow().is_some()) {
+    if shown > PARALLEL_ROWS && spilling() {
         return in_rounds(out, items, threads.max(1), row_size, render);
     }
     let bytes = shown.saturating_mul(row_size);
