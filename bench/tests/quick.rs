@@ -125,3 +125,63 @@ fn real_netstat_agrees_on_generated_snapshot() {
     assert_eq!(seen, VIEWS.len());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Where the entry `path` ends in the inflated tar stream of `gz`.
+fn entry_end(gz: &[u8], path: &str) -> u64 {
+    let mut archive = tar::Archive::new(flate2::read::MultiGzDecoder::new(gz));
+    for entry in archive.entries().expect("tar") {
+        let entry = entry.expect("entry");
+        if entry.path().expect("path").to_str() == Some(path) {
+            return entry.raw_file_position() + entry.size();
+        }
+    }
+    panic!("{path} not in the archive");
+}
+
+/// The floor inflates through the end of the view's last entry, not just to its header (it
+/// once stopped at the header of `proc/net/tcp6`, so `-tan`'s floor left that table out).
+#[test]
+fn floor_inflates_through_the_last_entry() {
+    let spec = Spec {
+        tcp: 30_000,
+        unix: 200,
+        procs: 40,
+        seed: 3,
+    };
+    let mut gz = Vec::new();
+    generate(&spec, &mut gz).expect("generate");
+    let dir = std::env::temp_dir().join(format!("netsnap-floor-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("snap.tar.gz");
+    std::fs::write(&file, &gz).expect("write snapshot");
+    let floor = |extra: &[&str]| -> u64 {
+        let out = Command::new(env!("CARGO_BIN_EXE_netsnap-floor"))
+            .arg(&file)
+            .args(extra)
+            .output()
+            .expect("run netsnap-floor");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("a byte count")
+    };
+    let mut all = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&gz[..]), &mut all)
+        .expect("inflate");
+    assert_eq!(floor(&[]), all.len() as u64);
+    for path in ["proc/net/tcp", "proc/net/tcp6", "proc/net/unix"] {
+        let end = entry_end(&gz, path);
+        let got = floor(&["--until", path]);
+        let whole_blocks = got % (1 << 20) == 0 || got == all.len() as u64;
+        assert!(
+            whole_blocks && got >= end && got < end + (1 << 20),
+            "{path} ends at {end}; the floor inflated {got}"
+        );
+    }
+    assert!(
+        entry_end(&gz, "proc/net/tcp6") > 1 << 20,
+        "tcp6 ends past the first block"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

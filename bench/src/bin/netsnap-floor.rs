@@ -3,7 +3,8 @@
 //! backend), in large blocks, up to the end of the tar entry PATH (to the end
 //! of the archive without it), and does nothing else with the bytes. Tar
 //! headers are only looked at to know where PATH ends: the floor is the cost
-//! of inflating, not of any particular way of walking a tar stream.
+//! of inflating, not of any particular way of walking a tar stream. Prints the
+//! number of bytes it inflated: whole blocks, through the end of PATH.
 
 use std::io::{BufReader, Read};
 use std::process::ExitCode;
@@ -138,6 +139,8 @@ fn run(snap: &str, until: Option<&str>) -> std::io::Result<u64> {
         long_name_at: None,
     };
     let mut total = 0u64;
+    // Where `until` ends, once its header has been seen: the blocks up to there are inflated too.
+    let mut stop = None;
     loop {
         let mut filled = 0;
         while filled < BLOCK {
@@ -150,13 +153,11 @@ fn run(snap: &str, until: Option<&str>) -> std::io::Result<u64> {
         if filled == 0 {
             return Ok(total);
         }
-        if let Some(u) = until
-            && let Some(stop) = walker.feed(total, &block[..filled], u.as_bytes())
-        {
-            return Ok(stop);
+        if let (Some(u), None) = (until, stop) {
+            stop = walker.feed(total, &block[..filled], u.as_bytes());
         }
         total += filled as u64;
-        if filled < BLOCK {
+        if filled < BLOCK || stop.is_some_and(|s| total >= s) {
             return Ok(total);
         }
     }
