@@ -1,6 +1,7 @@
-//! A generated 2k-row snapshot loads in netsnap, and (where root, netstat and
-//! unshare are available) the real netstat replayed on it by
-//! scripts/replay.sh prints exactly what netsnap prints.
+//! A generated 2k-row snapshot loads in netsnap; (where root, netstat, ss and
+//! unshare are available) the real netstat and ss replayed on the benchmark's
+//! 10k snapshot by scripts/replay.sh accept every row and print exactly what
+//! netsnap prints; and the floor inflates what it should.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -70,59 +71,106 @@ fn can_replay() -> bool {
             .status()
             .is_ok_and(|s| s.success())
     };
-    root && have("netstat") && have("unshare") && have("python3")
+    root && have("netstat") && have("ss") && have("unshare") && have("python3")
 }
 
-#[test]
-fn real_netstat_agrees_on_generated_snapshot() {
-    if !can_replay() {
-        eprintln!("skipped: needs root, netstat, unshare and python3");
-        return;
-    }
-    let (bytes, _) = snapshot();
-    let dir = std::env::temp_dir().join(format!("netsnap-bench-quick-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("snap.tar.gz");
-    std::fs::write(&file, &bytes).unwrap();
-    let outdir = dir.join("out");
-    let replay = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/replay.sh");
-    let mut child = Command::new(replay)
-        .arg(&file)
-        .arg(&outdir)
+/// Runs `scripts/replay.sh` (the real `tool` on the snapshot in `file`) on `views`, into
+/// `outdir`; returns each view's arguments with the real stdout, stderr and status.
+fn replay(file: &Path, outdir: &Path, tool: &str, views: &[&str]) -> Vec<(Vec<String>, Output)> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/replay.sh");
+    let mut child = Command::new(script)
+        .args(["--tool", tool])
+        .arg(file)
+        .arg(outdir)
         .stdin(Stdio::piped())
         .spawn()
-        .unwrap();
+        .expect("run replay.sh");
     {
         use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        writeln!(stdin, "{}", VIEWS.join("\n")).unwrap();
+        let mut stdin = child.stdin.take().expect("stdin");
+        writeln!(stdin, "{}", views.join("\n")).expect("write the cases");
     }
-    assert!(child.wait().unwrap().success(), "replay.sh failed");
-    let snap = netsnap::load(
-        &bytes[..],
-        &netsnap::LoadPlan::everything(),
-        &netsnap::Limits::default(),
-    )
-    .unwrap();
-    let mut seen = 0;
-    for entry in std::fs::read_dir(&outdir).unwrap() {
-        let path = entry.unwrap().path();
+    assert!(child.wait().expect("wait").success(), "replay.sh failed");
+    let mut cases = Vec::new();
+    for entry in std::fs::read_dir(outdir).expect("outdir") {
+        let path = entry.expect("entry").path();
         if path.extension().is_none_or(|e| e != "args") {
             continue;
         }
-        let args = std::fs::read_to_string(&path).unwrap();
-        let args: Vec<&str> = args.lines().collect();
-        let real = std::fs::read(path.with_extension("stdout")).unwrap();
-        let ours = netsnap::netstat(&snap, &args);
-        assert!(
-            ours.stdout == real,
-            "netstat {args:?}: netsnap differs from the real netstat (see {})",
-            outdir.display()
-        );
-        seen += 1;
+        let read = |ext: &str| std::fs::read(path.with_extension(ext)).expect("an output file");
+        let args = String::from_utf8(read("args")).expect("args");
+        let status = String::from_utf8(read("status")).expect("status");
+        cases.push((
+            args.lines().map(str::to_string).collect(),
+            Output {
+                stdout: read("stdout"),
+                stderr: read("stderr"),
+                status: status.trim().parse().expect("a status"),
+            },
+        ));
     }
-    assert_eq!(seen, VIEWS.len());
+    assert_eq!(cases.len(), views.len(), "{tool}: one output per view");
+    cases
+}
+
+/// What a tool printed.
+struct Output {
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    status: i32,
+}
+
+fn lines(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| c == b'\n').count()
+}
+
+/// The benchmark's 10k snapshot (`Spec::standard`): the real netstat and ss accept every row
+/// (one output line per socket), and netsnap prints what each of them prints.
+#[test]
+fn real_tools_agree_on_generated_10k_snapshot() {
+    if !can_replay() {
+        eprintln!("skipped: needs root, netstat, ss, unshare and python3");
+        return;
+    }
+    let mut bytes = Vec::new();
+    let summary = generate(&Spec::standard(10_000), &mut bytes).expect("generate");
+    let dir = std::env::temp_dir().join(format!("netsnap-bench-quick-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("snap.tar.gz");
+    std::fs::write(&file, &bytes).expect("write snapshot");
+    let limits = netsnap::Limits::default();
+    let tcp = summary.tcp4 + summary.tcp6;
+    for (args, real) in replay(&file, &dir.join("netstat"), "netstat", VIEWS) {
+        let ours = netsnap::netstat_from_reader(&bytes[..], &args, &limits).expect("netsnap");
+        assert!(
+            ours.stdout == real.stdout && ours.stderr == real.stderr && ours.status == real.status,
+            "netstat {args:?}: netsnap differs from the real netstat (see {})",
+            dir.display()
+        );
+        let want = match args[0].as_str() {
+            "-xa" => 2 + summary.unix,
+            _ => 2 + tcp,
+        };
+        assert_eq!(
+            lines(&real.stdout),
+            want,
+            "netstat {args:?}: a line per socket"
+        );
+    }
+    for (args, real) in replay(&file, &dir.join("ss"), "ss", VIEWS) {
+        let ours = netsnap::ss_from_reader(&bytes[..], &args, &limits).expect("netsnap");
+        assert!(
+            ours.stdout == real.stdout && ours.stderr == real.stderr && ours.status == real.status,
+            "ss {args:?}: netsnap differs from the real ss (see {})",
+            dir.display()
+        );
+        let want = match args[0].as_str() {
+            "-xa" => 1 + summary.unix,
+            _ => 1 + tcp,
+        };
+        assert_eq!(lines(&real.stdout), want, "ss {args:?}: a line per socket");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
