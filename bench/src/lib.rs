@@ -814,35 +814,48 @@ mod tests {
         Some((sl, address(local)?, address(remote)?, row, hex(t.get(11)?)?))
     }
 
+    /// Rewrites every row of `path` in `fixture` with `rewrite` (the generator's line and the
+    /// row's state, from the real line), which must give back the real line; checks the
+    /// header; returns the number of rows.
+    fn rewrite_rows(
+        fixture: &str,
+        path: &str,
+        header: &str,
+        states: &mut std::collections::BTreeSet<u8>,
+        rewrite: impl Fn(&str) -> Option<(String, u8)>,
+    ) -> usize {
+        let text = String::from_utf8(table(fixture, path)).expect("ASCII");
+        let mut lines = text.split_inclusive('\n');
+        assert_eq!(lines.next(), Some(header), "{fixture} {path}");
+        let mut rows = 0;
+        for real in lines {
+            let (ours, state) =
+                rewrite(real).unwrap_or_else(|| panic!("{fixture} {path}: {real:?}"));
+            assert_eq!(ours, real, "{fixture} {path}");
+            states.insert(state);
+            rows += 1;
+        }
+        rows
+    }
+
     #[test]
     fn tcp_lines_are_the_kernels() {
         let mut rows = [0usize; 2];
         let mut states = std::collections::BTreeSet::new();
+        let v4_header = format!("{TCP_HEADER:<149}\n");
         for fixture in CAPTURED {
-            let v4 = String::from_utf8(table(fixture, "proc/net/tcp")).expect("ASCII");
-            let mut lines = v4.split_inclusive('\n');
-            assert_eq!(lines.next(), Some(format!("{TCP_HEADER:<149}\n").as_str()));
-            for real in lines {
-                let (sl, local, remote, row, kptr) =
-                    tcp_fields::<4>(real).unwrap_or_else(|| panic!("{fixture} tcp: {real:?}"));
+            rows[0] += rewrite_rows(fixture, "proc/net/tcp", &v4_header, &mut states, |real| {
+                let (sl, local, remote, row, kptr) = tcp_fields::<4>(real)?;
                 let mut ours = String::new();
                 tcp4_line(&mut ours, sl, local, remote, &row, kptr);
-                assert_eq!(ours, real, "{fixture} tcp");
-                states.insert(row.state);
-                rows[0] += 1;
-            }
-            let v6 = String::from_utf8(table(fixture, "proc/net/tcp6")).expect("ASCII");
-            let mut lines = v6.split_inclusive('\n');
-            assert_eq!(lines.next(), Some(TCP6_HEADER));
-            for real in lines {
-                let (sl, local, remote, row, kptr) =
-                    tcp_fields::<16>(real).unwrap_or_else(|| panic!("{fixture} tcp6: {real:?}"));
+                Some((ours, row.state))
+            });
+            rows[1] += rewrite_rows(fixture, "proc/net/tcp6", TCP6_HEADER, &mut states, |real| {
+                let (sl, local, remote, row, kptr) = tcp_fields::<16>(real)?;
                 let mut ours = String::new();
                 tcp6_line(&mut ours, sl, local, remote, &row, kptr);
-                assert_eq!(ours, real, "{fixture} tcp6");
-                states.insert(row.state);
-                rows[1] += 1;
-            }
+                Some((ours, row.state))
+            });
         }
         // Listeners, both short forms and several long ones were compared.
         assert!(rows[0] > 5000 && rows[1] > 500, "{rows:?}");

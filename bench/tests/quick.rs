@@ -141,35 +141,30 @@ fn real_tools_agree_on_generated_10k_snapshot() {
     std::fs::write(&file, &bytes).expect("write snapshot");
     let limits = netsnap::Limits::default();
     let tcp = summary.tcp4 + summary.tcp6;
-    for (args, real) in replay(&file, &dir.join("netstat"), "netstat", VIEWS) {
-        let ours = netsnap::netstat_from_reader(&bytes[..], &args, &limits).expect("netsnap");
-        assert!(
-            ours.stdout == real.stdout && ours.stderr == real.stderr && ours.status == real.status,
-            "netstat {args:?}: netsnap differs from the real netstat (see {})",
-            dir.display()
-        );
-        let want = match args[0].as_str() {
-            "-xa" => 2 + summary.unix,
-            _ => 2 + tcp,
-        };
-        assert_eq!(
-            lines(&real.stdout),
-            want,
-            "netstat {args:?}: a line per socket"
-        );
-    }
-    for (args, real) in replay(&file, &dir.join("ss"), "ss", VIEWS) {
-        let ours = netsnap::ss_from_reader(&bytes[..], &args, &limits).expect("netsnap");
-        assert!(
-            ours.stdout == real.stdout && ours.stderr == real.stderr && ours.status == real.status,
-            "ss {args:?}: netsnap differs from the real ss (see {})",
-            dir.display()
-        );
-        let want = match args[0].as_str() {
-            "-xa" => 1 + summary.unix,
-            _ => 1 + tcp,
-        };
-        assert_eq!(lines(&real.stdout), want, "ss {args:?}: a line per socket");
+    // Each tool, netsnap's entry point for it, and the lines of its header.
+    type Run = fn(&[u8], &[String], &netsnap::Limits) -> Result<netsnap::Output, netsnap::Error>;
+    let tools: [(&str, Run, usize); 2] = [
+        (
+            "netstat",
+            |b, a, l| netsnap::netstat_from_reader(b, a, l),
+            2,
+        ),
+        ("ss", |b, a, l| netsnap::ss_from_reader(b, a, l), 1),
+    ];
+    for (tool, run, header) in tools {
+        for (args, real) in replay(&file, &dir.join(tool), tool, VIEWS) {
+            let ours = run(&bytes[..], &args, &limits).expect("netsnap");
+            assert!(
+                ours.stdout == real.stdout
+                    && ours.stderr == real.stderr
+                    && ours.status == real.status,
+                "{tool} {args:?}: netsnap differs from the real {tool} (see {})",
+                dir.display()
+            );
+            let sockets = if args[0] == "-xa" { summary.unix } else { tcp };
+            let got = lines(&real.stdout);
+            assert_eq!(got, header + sockets, "{tool} {args:?}: a line per socket");
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -190,14 +185,8 @@ fn entry_end(gz: &[u8], path: &str) -> u64 {
 /// once stopped at the header of `proc/net/tcp6`, so `-tan`'s floor left that table out).
 #[test]
 fn floor_inflates_through_the_last_entry() {
-    let spec = Spec {
-        tcp: 30_000,
-        unix: 200,
-        procs: 40,
-        seed: 3,
-    };
     let mut gz = Vec::new();
-    generate(&spec, &mut gz).expect("generate");
+    generate(&Spec::standard(30_000), &mut gz).expect("generate");
     let dir = std::env::temp_dir().join(format!("netsnap-floor-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("snap.tar.gz");
