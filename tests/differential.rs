@@ -9,10 +9,9 @@
 //! both.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Mutex;
 
-use netsnap_tests::{Rng, Tool, can_replay, fixtures_dir, mismatch, recorded};
+use netsnap_tests::{Rng, Tool, can_replay, fixtures_dir, mismatch, replay};
 
 /// The two tests share the machine's two cores: one runs at a time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
@@ -52,7 +51,6 @@ fn differential(tool: Tool, needs: &[&str], wanted: fn(&Path) -> bool) {
         .unwrap_or(20261128);
     eprintln!("{name} differential: seed {seed}, {per_fixture} command lines per fixture");
     let root = fixtures_dir();
-    let replay = root.join("../scripts/replay.sh");
     let mut fixtures: Vec<PathBuf> = std::fs::read_dir(&root)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
@@ -72,12 +70,11 @@ fn differential(tool: Tool, needs: &[&str], wanted: fn(&Path) -> bool) {
         let handles: Vec<_> = (0..2)
             .map(|w| {
                 let fixtures = &fixtures;
-                let replay = &replay;
                 scope.spawn(move || {
                     let mut total = 0;
                     let mut failures = Vec::new();
                     for (i, fx) in fixtures.iter().enumerate().skip(w).step_by(2) {
-                        let (t, f) = one_fixture(tool, i, fx, replay, seed, per_fixture);
+                        let (t, f) = one_fixture(tool, i, fx, seed, per_fixture);
                         total += t;
                         failures.extend(f);
                     }
@@ -119,7 +116,6 @@ fn one_fixture(
     tool: Tool,
     i: usize,
     fx: &Path,
-    replay: &Path,
     seed: u64,
     per_fixture: usize,
 ) -> (usize, Vec<String>) {
@@ -167,31 +163,8 @@ fn one_fixture(
     ));
     let _ = std::fs::remove_dir_all(&work);
     let _ = std::fs::create_dir_all(&work);
-    let cases = work.join("cases.txt");
-    let _ = std::fs::write(&cases, lines.join("\n") + "\n");
-    let mut cmd = Command::new("bash");
-    cmd.arg(replay).arg("--tool").arg(tool.name());
     // Replay as the user the snapshot was taken as.
-    if manifest.euid != 0 {
-        cmd.arg("--uid").arg(manifest.euid.to_string());
-    }
-    let status = cmd
-        .arg(&snapshot)
-        .arg(work.join("out"))
-        .stdin(std::fs::File::open(&cases).unwrap_or_else(|e| panic!("{e}")))
-        .status()
-        .unwrap_or_else(|e| panic!("replay.sh: {e}"));
-    assert!(
-        status.success(),
-        "replay.sh failed on {}",
-        snapshot.display()
-    );
-    let recs = recorded(&work.join("out"));
-    assert!(
-        !recs.is_empty(),
-        "replay produced nothing for {}",
-        snapshot.display()
-    );
+    let recs = replay(tool, &snapshot, &work.join("out"), &lines, manifest.euid);
     let failures: Vec<String> = recs
         .iter()
         .filter_map(|rec| mismatch(rec, &tool.run(&snapshot, &rec.args)))

@@ -743,10 +743,9 @@ mod tests {
     ];
 
     fn table(fixture: &str, path: &str) -> Vec<u8> {
-        let file = format!(
-            "{}/../fixtures/{fixture}/snapshot.tar.gz",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let file = netsnap_tests::fixtures_dir()
+            .join(fixture)
+            .join("snapshot.tar.gz");
         let gz = std::fs::read(&file).expect("fixture snapshot");
         let mut archive = tar::Archive::new(flate2::read::MultiGzDecoder::new(&gz[..]));
         for entry in archive.entries().expect("tar") {

@@ -1,12 +1,13 @@
-//! A generated 2k-row snapshot loads in netsnap; (where root, netstat, ss and
-//! unshare are available) the real netstat and ss replayed on the benchmark's
-//! 10k snapshot by scripts/replay.sh accept every row and print exactly what
-//! netsnap prints; and the floor inflates what it should.
+//! A generated 2k-row snapshot loads in netsnap; the real netstat and ss
+//! replayed on the benchmark's 10k snapshot by scripts/replay.sh accept every
+//! row and print exactly what netsnap prints (needs root, the tools, unshare
+//! and python3: skipped without them, a failure under `CI=true`, as the
+//! integration tests do); and the floor inflates what it should.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use netsnap_bench::{Spec, generate};
+use netsnap_tests::{Tool, can_replay, mismatch, replay};
 
 const VIEWS: &[&str] = &["-tan", "-tanp", "-xa"];
 
@@ -59,67 +60,6 @@ fn generated_snapshot_loads_in_netsnap() {
     );
 }
 
-fn can_replay() -> bool {
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout == b"0\n");
-    let have = |tool: &str| {
-        Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    root && have("netstat") && have("ss") && have("unshare") && have("python3")
-}
-
-/// Runs `scripts/replay.sh` (the real `tool` on the snapshot in `file`) on `views`, into
-/// `outdir`; returns each view's arguments with the real stdout, stderr and status.
-fn replay(file: &Path, outdir: &Path, tool: &str, views: &[&str]) -> Vec<(Vec<String>, Output)> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/replay.sh");
-    let mut child = Command::new(script)
-        .args(["--tool", tool])
-        .arg(file)
-        .arg(outdir)
-        .stdin(Stdio::piped())
-        .spawn()
-        .expect("run replay.sh");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        writeln!(stdin, "{}", views.join("\n")).expect("write the cases");
-    }
-    assert!(child.wait().expect("wait").success(), "replay.sh failed");
-    let mut cases = Vec::new();
-    for entry in std::fs::read_dir(outdir).expect("outdir") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_none_or(|e| e != "args") {
-            continue;
-        }
-        let read = |ext: &str| std::fs::read(path.with_extension(ext)).expect("an output file");
-        let args = String::from_utf8(read("args")).expect("args");
-        let status = String::from_utf8(read("status")).expect("status");
-        cases.push((
-            args.lines().map(str::to_string).collect(),
-            Output {
-                stdout: read("stdout"),
-                stderr: read("stderr"),
-                status: status.trim().parse().expect("a status"),
-            },
-        ));
-    }
-    assert_eq!(cases.len(), views.len(), "{tool}: one output per view");
-    cases
-}
-
-/// What a tool printed.
-struct Output {
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-    status: i32,
-}
-
 fn lines(b: &[u8]) -> usize {
     b.iter().filter(|&&c| c == b'\n').count()
 }
@@ -128,8 +68,7 @@ fn lines(b: &[u8]) -> usize {
 /// (one output line per socket), and netsnap prints what each of them prints.
 #[test]
 fn real_tools_agree_on_generated_10k_snapshot() {
-    if !can_replay() {
-        eprintln!("skipped: needs root, netstat, ss, unshare and python3");
+    if !can_replay("the generator's replay test", &["ss", "python3"]) {
         return;
     }
     let mut bytes = Vec::new();
@@ -139,31 +78,34 @@ fn real_tools_agree_on_generated_10k_snapshot() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("snap.tar.gz");
     std::fs::write(&file, &bytes).expect("write snapshot");
-    let limits = netsnap::Limits::default();
+    let views: Vec<String> = VIEWS.iter().map(|v| v.to_string()).collect();
     let tcp = summary.tcp4 + summary.tcp6;
-    // Each tool, netsnap's entry point for it, and the lines of its header.
-    type Run = fn(&[u8], &[String], &netsnap::Limits) -> Result<netsnap::Output, netsnap::Error>;
-    let tools: [(&str, Run, usize); 2] = [
-        (
-            "netstat",
-            |b, a, l| netsnap::netstat_from_reader(b, a, l),
-            2,
-        ),
-        ("ss", |b, a, l| netsnap::ss_from_reader(b, a, l), 1),
-    ];
-    for (tool, run, header) in tools {
-        for (args, real) in replay(&file, &dir.join(tool), tool, VIEWS) {
-            let ours = run(&bytes[..], &args, &limits).expect("netsnap");
-            assert!(
-                ours.stdout == real.stdout
-                    && ours.stderr == real.stderr
-                    && ours.status == real.status,
-                "{tool} {args:?}: netsnap differs from the real {tool} (see {})",
-                dir.display()
+    // Each tool with the lines of its header.
+    for (tool, header) in [(Tool::Netstat, 2), (Tool::Ss, 1)] {
+        let recs = replay(tool, &file, &dir.join(tool.name()), &views, 0);
+        assert_eq!(
+            recs.len(),
+            VIEWS.len(),
+            "{}: one output per view",
+            tool.name()
+        );
+        for rec in recs {
+            if let Some(m) = mismatch(&rec, &tool.run(&file, &rec.args)) {
+                panic!("netsnap differs from the real {}: {m}", tool.name());
+            }
+            let sockets = if rec.args == [b"-xa"] {
+                summary.unix
+            } else {
+                tcp
+            };
+            let got = lines(&rec.stdout);
+            assert_eq!(
+                got,
+                header + sockets,
+                "{} {}: a line per socket",
+                tool.name(),
+                rec.path.display()
             );
-            let sockets = if args[0] == "-xa" { summary.unix } else { tcp };
-            let got = lines(&real.stdout);
-            assert_eq!(got, header + sockets, "{tool} {args:?}: a line per socket");
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -207,8 +149,10 @@ fn floor_inflates_through_the_last_entry() {
     std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&gz[..]), &mut all)
         .expect("inflate");
     assert_eq!(floor(&[]), all.len() as u64);
+    let mut ends = Vec::new();
     for path in ["proc/net/tcp", "proc/net/tcp6", "proc/net/unix"] {
         let end = entry_end(&gz, path);
+        ends.push(end);
         let got = floor(&["--until", path]);
         let whole_blocks = got % (1 << 20) == 0 || got == all.len() as u64;
         assert!(
@@ -216,9 +160,6 @@ fn floor_inflates_through_the_last_entry() {
             "{path} ends at {end}; the floor inflated {got}"
         );
     }
-    assert!(
-        entry_end(&gz, "proc/net/tcp6") > 1 << 20,
-        "tcp6 ends past the first block"
-    );
+    assert!(ends[1] > 1 << 20, "tcp6 ends past the first block");
     let _ = std::fs::remove_dir_all(&dir);
 }

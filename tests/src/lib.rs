@@ -218,6 +218,51 @@ pub fn mismatch(rec: &Recorded, got: &netsnap::Output) -> Option<String> {
     Some(m)
 }
 
+/// Replays `lines` (command lines, one per case) with the real `tool` on `snapshot` through
+/// `scripts/replay.sh`, as `uid` when it is not 0, into `outdir`; returns the recordings.
+/// Panics when the script fails or records nothing.
+pub fn replay(
+    tool: Tool,
+    snapshot: &Path,
+    outdir: &Path,
+    lines: &[String],
+    uid: u32,
+) -> Vec<Recorded> {
+    let mut cmd = std::process::Command::new("bash");
+    cmd.arg(fixtures_dir().join("../scripts/replay.sh"))
+        .arg("--tool")
+        .arg(tool.name());
+    if uid != 0 {
+        cmd.arg("--uid").arg(uid.to_string());
+    }
+    let mut child = cmd
+        .arg(snapshot)
+        .arg(outdir)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("replay.sh: {e}"));
+    if let Some(mut stdin) = child.stdin.take() {
+        use std::io::Write;
+        let cases = lines.join("\n") + "\n";
+        stdin
+            .write_all(cases.as_bytes())
+            .unwrap_or_else(|e| panic!("replay.sh: {e}"));
+    }
+    let status = child.wait().unwrap_or_else(|e| panic!("replay.sh: {e}"));
+    assert!(
+        status.success(),
+        "replay.sh failed on {}",
+        snapshot.display()
+    );
+    let recs = recorded(outdir);
+    assert!(
+        !recs.is_empty(),
+        "replay produced nothing for {}",
+        snapshot.display()
+    );
+    recs
+}
+
 /// Whether the real tools can be replayed here: root, netstat, unshare,
 /// and whichever extra `tools` (found on PATH) a test needs.
 pub fn replay_prerequisites(tools: &[&str]) -> Result<(), String> {
