@@ -62,10 +62,11 @@ pub fn netstat_from_reader_par<R: std::io::Read + Send, A: AsRef<[u8]>>(
 }
 
 /// [`netstat_from_reader`] for an input that `open` can open again. A socket listing whose
-/// rows print from the row alone (numeric, without `-p`: [`render::inet::prerenders`]) renders
-/// them while the archive is read and keeps none; an archive whose manifest comes after its
-/// tables (never the collector's) is then read a second time, the ordinary way. The output is
-/// the same as [`netstat_from_reader`]'s.
+/// rows print from the row alone (numeric, one round: [`render::inet::prerenders`]) renders
+/// them while the archive is read and keeps none (with `-p`, the program column is filled in
+/// once the processes are read); an archive whose manifest comes after its tables (never the
+/// collector's) is then read a second time, the ordinary way. The output is the same as
+/// [`netstat_from_reader`]'s.
 pub fn netstat_from_source<R: std::io::Read, A: AsRef<[u8]>>(
     open: impl FnMut() -> std::io::Result<R>,
     args: &[A],
@@ -121,7 +122,7 @@ fn from_source<R, A: AsRef<[u8]>>(
         let mut pre = render::inet::Prerender::new(&opts);
         let (snap, fresh) = load_into(open().map_err(io)?, &plan, &mut pre)?;
         if fresh {
-            return finish(snap, &opts, Some(&pre));
+            return finish(snap, &opts, Some(&mut pre));
         }
     }
     let snap = load(open().map_err(io)?, &plan)?;
@@ -150,7 +151,7 @@ fn options<A: AsRef<[u8]>>(args: &[A]) -> Result<netstat::args::NetstatOptions, 
 fn finish(
     snap: Snapshot,
     opts: &netstat::args::NetstatOptions,
-    pre: Option<&render::inet::Prerender<'_>>,
+    pre: Option<&mut render::inet::Prerender<'_>>,
 ) -> Result<Output, Error> {
     if !snap.recognised {
         return Err(Error::NotASnapshot);

@@ -74,11 +74,22 @@ const VIEWS: &[&[&str]] = &[
     &["-A", "inet6", "-tan"],
     &["-tan", "--inet"],
     &["-t", "-u", "-n", "-a", "-v"],
-    // Not rendered as read: names, programs, -c.
-    &["-ta"],
+    // With -p: the program column is filled in after the processes are read.
     &["-tanp"],
+    &["-tuanp"],
+    &["-tanpo"],
+    &["-tanpW"],
+    &["-ltnp"],
+    &["-anp"],
+    &["-tanpeen"],
+    &["-uanpoee", "--numeric-users"],
+    // Not rendered as read: names, -c.
+    &["-ta"],
+    &["-tap"],
     &["-tanee"],
+    &["-tanpee"],
     &["-tanc"],
+    &["-tanpc"],
 ];
 
 #[test]
@@ -132,11 +143,28 @@ fn rows_are_not_kept_when_rendered_as_read() {
     let _ = LoadPlan::everything();
 }
 
-/// A gzip-compressed tar of these files, in order.
+/// The content of an archive entry that is a symbolic link to `target`.
+const LINK: &[u8] = b"\0link\0";
+
+fn link(target: &str) -> Vec<u8> {
+    [LINK, target.as_bytes()].concat()
+}
+
+/// A gzip-compressed tar of these files (or links, made with [`link`]), in order.
 fn archive(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let mut b = tar::Builder::new(Vec::new());
     for (path, data) in files {
         let mut h = tar::Header::new_gnu();
+        if let Some(target) = data.strip_prefix(LINK) {
+            h.set_entry_type(tar::EntryType::Symlink);
+            h.set_size(0);
+            h.set_mode(0o777);
+            h.set_link_name(std::str::from_utf8(target).unwrap())
+                .unwrap();
+            h.set_cksum();
+            b.append_data(&mut h, path, &[][..]).unwrap();
+            continue;
+        }
         h.set_size(data.len() as u64);
         h.set_mode(0o644);
         h.set_cksum();
@@ -265,5 +293,134 @@ fn limits_stop_at_the_same_row() {
             ..Limits::default()
         };
         same(&bytes, &["-tan"], &limits);
+    }
+}
+
+/// Processes holding some of [`tcp`]'s sockets (inodes from 9000): two share one, one has no
+/// command line, one has a long one, one holds a socket twice.
+fn processes() -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        (
+            "proc/100/cmdline",
+            b"/usr/sbin/nginx\0-g\0daemon off;\0".to_vec(),
+        ),
+        ("proc/100/fd/3", link("socket:[9000]")),
+        ("proc/100/fd/4", link("socket:[9002]")),
+        ("proc/100/fd/5", link("/dev/null")),
+        (
+            "proc/200/cmdline",
+            b"a-program-with-a-very-long-name\0".to_vec(),
+        ),
+        ("proc/200/fd/7", link("socket:[9000]")),
+        ("proc/200/fd/8", link("socket:[9001]")),
+        ("proc/200/fd/9", link("socket:[9001]")),
+        ("proc/300/fd/3", link("socket:[9003]")),
+        ("proc/4000/cmdline", b"sshd: root@pts/0\0".to_vec()),
+        ("proc/4000/fd/12", link("socket:[9004]")),
+        ("proc/4000/fd/13", link("socket:[12345]")),
+    ]
+}
+
+#[test]
+fn program_columns_are_filled_in_as_netstat_names_them() {
+    let archives = [
+        // The collector's order: the tables, then the processes.
+        [
+            vec![
+                ("netsnap.json", manifest("little", 100)),
+                ("proc/net/tcp", tcp(8, "01")),
+                ("proc/net/tcp6", tcp6()),
+            ],
+            processes(),
+        ]
+        .concat(),
+        // Processes before the tables, and a table twice.
+        [
+            vec![("netsnap.json", manifest("little", 100))],
+            processes(),
+            vec![
+                ("proc/net/tcp", tcp(3, "0A")),
+                ("proc/net/tcp6", tcp6()),
+                ("proc/net/tcp", tcp(6, "01")),
+            ],
+        ]
+        .concat(),
+        // No processes at all.
+        vec![
+            ("netsnap.json", manifest("little", 100)),
+            ("proc/net/tcp", tcp(4, "01")),
+            ("proc/net/tcp6", tcp6()),
+        ],
+    ];
+    for bytes in archives.iter().map(|a| archive(a)) {
+        for args in [
+            &["-tanp"][..],
+            &["-tanpo"],
+            &["-tanpW"],
+            &["-tanpeen"],
+            &["-6tanp"],
+            &["-tanpc"],
+        ] {
+            assert_eq!(same(&bytes, args, &Limits::default()), 1, "{args:?}");
+        }
+    }
+    // A table big enough to be filled in on two threads, each part from its own first row.
+    netsnap::par::set_threads(2);
+    let mut big = vec![
+        ("netsnap.json", manifest("little", 100)),
+        ("proc/net/tcp", tcp(60_000, "01")),
+        ("proc/net/tcp6", tcp6()),
+    ];
+    let held: Vec<String> = (0..60_000)
+        .step_by(7)
+        .map(|i| format!("proc/500/fd/{i}"))
+        .collect();
+    big.push(("proc/500/cmdline", b"haproxy\0".to_vec()));
+    for (n, path) in held.iter().enumerate() {
+        big.push((path, link(&format!("socket:[{}]", 9000 + n * 7))));
+    }
+    let bytes = archive(&[big, processes()].concat());
+    assert_eq!(same(&bytes, &["-tanp"], &Limits::default()), 1);
+    // The names are those of the ordinary reading, which the fixtures check against netstat's.
+    let bytes = archive(&archives[0]);
+    let out = netstat_from_source(|| Ok(&bytes[..]), &["-tanp"], &Limits::default()).unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(" ESTABLISHED 100/nginx           \n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(" ESTABLISHED 200/a-program-with- \n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(" ESTABLISHED -                   \n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(" LISTEN      4000/sshd: root@pts \n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn limits_stop_at_the_same_row_with_programs() {
+    let bytes = archive(
+        &[
+            vec![
+                ("netsnap.json", manifest("little", 100)),
+                ("proc/net/tcp", tcp(2000, "01")),
+                ("proc/net/tcp6", tcp6()),
+            ],
+            processes(),
+        ]
+        .concat(),
+    );
+    for max_memory in [1_000, 100_000, 250_000, 1 << 20] {
+        let limits = Limits {
+            max_memory,
+            ..Limits::default()
+        };
+        same(&bytes, &["-tanp"], &limits);
     }
 }

@@ -497,7 +497,7 @@ pub fn archive(data: &[u8]) {
         }
         // Rows rendered as they are read (netstat_from_source) print what the ordinary reading
         // prints, whatever the damage.
-        for view in ["-tan", "-tuanoee"] {
+        for view in ["-tan", "-tuanoee", "-tanp", "-tuanpo"] {
             let one = netsnap::netstat_from_reader(data, &[view], &limits);
             let src = netsnap::netstat_from_source(|| Ok(data), &[view], &limits);
             assert!(one == src, "{view}: {one:?} vs {src:?}");

@@ -24,10 +24,8 @@ pub fn plan(opts: &NetstatOptions) -> LoadPlan {
     let processes = opts.programs > 0 && sockets;
     // netstat -s ignores -c; every other view repeats.
     let frames = opts.continuous > 0 && opts.statistics == 0;
-    // Names come from the etc files, which lie after the tables.
-    let names =
-        !(opts.numeric_hosts && opts.numeric_ports) || (opts.extend > 1 && !opts.numeric_users);
-    let only_tables = (sockets && !processes && !frames && !names).then(|| socket_tables(opts));
+    let only_tables =
+        (sockets && !processes && !frames && !needs_names(opts)).then(|| socket_tables(opts));
     LoadPlan {
         processes,
         frames,
@@ -35,6 +33,12 @@ pub fn plan(opts: &NetstatOptions) -> LoadPlan {
         only_tables,
         raw_tables: false,
     }
+}
+
+/// Whether a socket listing prints names (hosts, ports or users), which come from the etc files
+/// that lie after the tables.
+pub fn needs_names(opts: &NetstatOptions) -> bool {
+    !(opts.numeric_hosts && opts.numeric_ports) || (opts.extend > 1 && !opts.numeric_users)
 }
 
 /// The tables a socket listing reads (a mask over
@@ -90,7 +94,7 @@ struct Run<'a> {
     snap: &'a Snapshot,
     opts: &'a NetstatOptions,
     out: Output,
-    programs: Option<ProgramMap>,
+    programs: Option<std::borrow::Cow<'a, ProgramMap>>,
     programs_loaded: bool,
     /// Internet tables whose rows were rendered as they were read.
     pre: Option<&'a inet::Prerender<'a>>,
@@ -103,7 +107,13 @@ impl Run<'_> {
             return;
         }
         self.programs_loaded = true;
-        let map = ProgramMap::build(&self.snap.processes, self.snap.manifest.euid);
+        let map = match self.pre.and_then(|p| p.programs()) {
+            Some(map) => std::borrow::Cow::Borrowed(map),
+            None => std::borrow::Cow::Owned(ProgramMap::build(
+                &self.snap.processes,
+                self.snap.manifest.euid,
+            )),
+        };
         self.out.stderr.extend_from_slice(&map.message);
         self.programs = Some(map);
     }
@@ -134,7 +144,7 @@ impl Run<'_> {
         let ex = Extras {
             opts: self.opts,
             names: &self.snap.names,
-            programs: self.programs.as_ref(),
+            programs: self.programs.as_deref(),
         };
         let hz = self.snap.manifest.user_hz;
         inet::render_table(
@@ -180,7 +190,7 @@ impl Run<'_> {
                 let ex = Extras {
                     opts: self.opts,
                     names: &self.snap.names,
-                    programs: self.programs.as_ref(),
+                    programs: self.programs.as_deref(),
                 };
                 render(&mut self.out.stdout, &mut self.out.stderr, t, &ex, numeric);
                 0
@@ -226,7 +236,7 @@ impl Run<'_> {
                     &mut out.stderr,
                     t,
                     o,
-                    self.programs.as_ref(),
+                    self.programs.as_deref(),
                 );
                 0
             }
@@ -388,12 +398,20 @@ pub fn run(snap: &Snapshot, opts: &NetstatOptions) -> Output {
 }
 
 /// [`run`] on a snapshot whose internet tables `pre` rendered as they were read (loaded with
-/// [`crate::load::load_into`]).
+/// [`crate::load::load_into`]); with `-p`, their program columns are filled in first, from the
+/// snapshot's processes.
 pub fn run_with(
     snap: &Snapshot,
     opts: &NetstatOptions,
-    pre: Option<&inet::Prerender<'_>>,
+    mut pre: Option<&mut inet::Prerender<'_>>,
 ) -> Output {
+    if let Some(p) = pre.as_deref_mut()
+        && p.awaits_programs()
+    {
+        // netstat's `prg_cache_load`, which the run would do first thing.
+        p.fill_programs(ProgramMap::build(&snap.processes, snap.manifest.euid));
+    }
+    let pre = pre.map(|p| &*p);
     let mut out = Output::default();
     // Room for the rendered tables at once (growing by doubling copies them in WebAssembly).
     if let Some(p) = pre

@@ -215,7 +215,8 @@ impl Table<'_> {
     }
 
     /// Writes one row of numeric text at the start of space-filled room of
-    /// `self.need` bytes plus the user name's length; returns its length.
+    /// `self.need` bytes plus the user name's length; returns its length and where its program
+    /// column begins (0 without one).
     #[inline]
     fn put_row(
         &self,
@@ -224,7 +225,7 @@ impl Table<'_> {
         user: Option<&[u8]>,
         program: Option<&[u8]>,
         scratch: &mut Vec<u8>,
-    ) -> usize {
+    ) -> (usize, usize) {
         let kind = self.kind;
         let opts = self.ex.opts;
         let wide = self.style.wide;
@@ -268,10 +269,11 @@ impl Table<'_> {
             let s = p;
             p = put_u64(b, p, row.inode).max(s + 10);
         }
+        let mut program_at = 0;
         if let Some(pm) = program {
             p += 1;
-            let s = p;
-            p = put_bytes(b, p, pm).max(s + PROGNAME_WIDTH);
+            program_at = p;
+            p = put_bytes(b, p, pm).max(program_at + PROGNAME_WIDTH);
         }
         if opts.timers > 0 {
             p += 1;
@@ -280,7 +282,7 @@ impl Table<'_> {
             p = put_bytes(b, p, scratch);
         }
         b[p] = b'\n';
-        p + 1
+        (p + 1, program_at)
     }
 
     /// Appends one row.
@@ -328,6 +330,12 @@ impl Table<'_> {
 
     /// Appends the shown rows of `rows`.
     fn rows(&self, out: &mut Vec<u8>, rows: &[InetRow]) {
+        self.rows_marking(out, rows, None);
+    }
+
+    /// [`Table::rows`], noting in `marks` where each row's program column lies in `out` (rows
+    /// are numeric here: [`Prerender`]'s).
+    fn rows_marking(&self, out: &mut Vec<u8>, rows: &[InetRow], mut marks: Option<&mut Vec<Mark>>) {
         // The `-p` names of a batch of rows are looked up before the rows
         // are written: independent lookups overlap their cache misses.
         const BATCH: usize = 16;
@@ -350,8 +358,17 @@ impl Table<'_> {
                 }
                 if self.numeric {
                     let user = self.user_name(row.uid);
+                    let at = room.position();
                     let b = room.get(self.need + user.map_or(0, |u| u.len()));
-                    let n = self.put_row(b, row, user, program, &mut scratch);
+                    let (n, program_at) = self.put_row(b, row, user, program, &mut scratch);
+                    if let Some(m) = marks.as_deref_mut()
+                        && program_at > 0
+                    {
+                        m.push(Mark {
+                            at: at + program_at,
+                            inode: row.inode,
+                        });
+                    }
                     room.advance(n);
                 } else {
                     room.append(|out| self.row(out, row, program));
@@ -454,22 +471,42 @@ pub fn render_table(
     });
 }
 
-/// Whether a socket listing's rows print from the row alone (numeric hosts, ports and users,
-/// no `-p`, one round), so that [`Prerender`] can write them as they are read: the views that
-/// need nothing after the socket tables ([`crate::netstat::plan`]'s `only_tables`).
+/// Whether a socket listing's rows print from the row alone but for their `-p` column (numeric
+/// hosts, ports and users, one round), so that [`Prerender`] can write them as they are read:
+/// the views that need nothing after the socket tables ([`crate::netstat::plan`]'s
+/// `only_tables`), and the same with `-p`, whose fixed-width column is filled in once the
+/// processes are read ([`Prerender::fill_programs`]).
 pub fn prerenders(opts: &NetstatOptions) -> bool {
-    crate::netstat::plan(opts).only_tables.is_some()
+    let plan = crate::netstat::plan(opts);
+    plan.only_tables.is_some()
+        || (plan.sockets && !plan.frames && !crate::netstat::needs_names(opts))
+}
+
+/// Where a prerendered row's program column lies in its table's text, and the row's inode.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    at: usize,
+    inode: u64,
 }
 
 /// The rows of a socket listing rendered while the archive is read (a
 /// [`crate::load::RowSink`]): each internet table's text, as [`render_table`] writes it, for
-/// options that [`prerenders`] accepts. The snapshot then keeps no rows of these tables.
+/// options that [`prerenders`] accepts. The snapshot then keeps no rows of these tables. With
+/// `-p`, each row's program column is written `-` and noted, and
+/// [`Prerender::fill_programs`] writes the names there once the processes are known.
 #[derive(Debug)]
 pub struct Prerender<'o> {
     opts: &'o NetstatOptions,
     names: Names,
     user_hz: u32,
     texts: [Option<Vec<u8>>; 8],
+    /// Where the program columns are in `texts` (`-p` only).
+    marks: [Vec<Mark>; 8],
+    /// What the program columns are written with while the archive is read: a map without
+    /// processes, naming no socket (`-p` only).
+    placeholder: Option<ProgramMap>,
+    /// The map [`Prerender::fill_programs`] filled the columns from.
+    programs: Option<ProgramMap>,
 }
 
 impl<'o> Prerender<'o> {
@@ -480,6 +517,9 @@ impl<'o> Prerender<'o> {
             names: Names::default(),
             user_hz: 100,
             texts: Default::default(),
+            marks: Default::default(),
+            placeholder: (opts.programs > 0).then(ProgramMap::default),
+            programs: None,
         }
     }
 
@@ -493,9 +533,95 @@ impl<'o> Prerender<'o> {
         self.texts.iter().flatten().map(Vec::len).sum()
     }
 
-    /// The rendered rows of a table the loader gave to it.
+    /// The rendered rows of a table the loader gave to it; with `-p`, only once
+    /// [`Prerender::fill_programs`] has filled in their program column.
     pub fn text(&self, kind: InetKind) -> Option<&[u8]> {
+        if self.awaits_programs() {
+            return None;
+        }
         self.texts.get(kind.index())?.as_deref()
+    }
+
+    /// Whether the program columns are still to be filled in.
+    pub fn awaits_programs(&self) -> bool {
+        self.placeholder.is_some() && self.programs.is_none()
+    }
+
+    /// The map the program columns were filled from.
+    pub fn programs(&self) -> Option<&ProgramMap> {
+        self.programs.as_ref()
+    }
+
+    /// Writes each row's program column from `map` (`-p`), on up to [`crate::par::threads`]
+    /// threads for big tables, and keeps the map.
+    pub fn fill_programs(&mut self, map: ProgramMap) {
+        for (text, marks) in self.texts.iter_mut().zip(&self.marks) {
+            if let Some(text) = text {
+                fill_in_parts(text, marks, &map);
+            }
+        }
+        self.programs = Some(map);
+    }
+}
+
+/// Writes the program columns that `marks` locate in `text`, in contiguous parts on scoped
+/// threads for big tables.
+fn fill_in_parts(text: &mut [u8], marks: &[Mark], map: &ProgramMap) {
+    let rows = crate::render::PARALLEL_ROWS;
+    let threads = if marks.len() > rows {
+        crate::par::threads().min(marks.len() / (rows / 2)).max(1)
+    } else {
+        1
+    };
+    let per = marks.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let mut rest = text;
+        let mut base = 0;
+        let mut parts = marks.chunks(per).peekable();
+        let mut handles = Vec::new();
+        while let Some(part) = parts.next() {
+            let Some(next) = parts.peek() else {
+                fill(rest, base, part, map);
+                break;
+            };
+            // Marks lie in ascending order: the next part's text starts at its first mark.
+            let end = next.first().map_or(base, |m| m.at);
+            let cut = end.saturating_sub(base).min(rest.len());
+            let (mine, tail) = std::mem::take(&mut rest).split_at_mut(cut);
+            let first = base;
+            handles.push(s.spawn(move || fill(mine, first, part, map)));
+            rest = tail;
+            base += cut;
+        }
+        for h in handles {
+            if let Err(e) = h.join() {
+                std::panic::resume_unwind(e);
+            }
+        }
+    });
+}
+
+/// [`fill_in_parts`]'s part: `text` is the table's text from offset `base` on.
+fn fill(text: &mut [u8], base: usize, marks: &[Mark], map: &ProgramMap) {
+    // The names of a batch of rows are looked up before they are written: independent lookups
+    // overlap their cache misses.
+    const BATCH: usize = 16;
+    for chunk in marks.chunks(BATCH) {
+        let mut names: [&[u8]; BATCH] = [b"-"; BATCH];
+        for (n, m) in names.iter_mut().zip(chunk) {
+            *n = map.get(m.inode);
+        }
+        for (name, m) in names.iter().zip(chunk) {
+            // A name is at most 19 bytes (`ProgramMap`), so it fits the column's 20.
+            let column =
+                m.at.checked_sub(base)
+                    .and_then(|at| text.get_mut(at..at + PROGNAME_WIDTH));
+            if let Some(column) = column {
+                let n = name.len().min(PROGNAME_WIDTH);
+                column[..n].copy_from_slice(&name[..n]);
+                column[n..].fill(b' ');
+            }
+        }
     }
 }
 
@@ -511,10 +637,12 @@ impl crate::load::RowSink for Prerender<'_> {
 
 impl Prerender<'_> {
     fn render(&mut self, kind: InetKind, rows: &[InetRow]) {
-        let ex = numeric_extras(self.opts, &self.names);
+        let ex = numeric_extras(self.opts, &self.names, self.placeholder.as_ref());
         let t = Table::new(kind, &ex, self.user_hz);
-        if let Some(Some(out)) = self.texts.get_mut(kind.index()) {
-            t.rows(out, rows);
+        let i = kind.index();
+        if let (Some(Some(out)), Some(marks)) = (self.texts.get_mut(i), self.marks.get_mut(i)) {
+            let marks = self.placeholder.is_some().then_some(marks);
+            t.rows_marking(out, rows, marks);
         }
     }
 
@@ -563,7 +691,7 @@ impl Prerender<'_> {
         self.user_hz = user_hz;
         // Room for the text at once (growing it by doubling copies it in WebAssembly): a kernel
         // row takes at least 120 bytes (udp's; tcp's 150), a printed row about `row_size`.
-        let ex = numeric_extras(self.opts, &self.names);
+        let ex = numeric_extras(self.opts, &self.names, self.placeholder.as_ref());
         let rows = usize::try_from(size / 120).unwrap_or(usize::MAX);
         let room = rows
             .saturating_mul(Table::new(kind, &ex, user_hz).row_size())
@@ -572,15 +700,23 @@ impl Prerender<'_> {
         if let Some(t) = self.texts.get_mut(kind.index()) {
             *t = Some(Vec::with_capacity(room));
         }
+        if let Some(m) = self.marks.get_mut(kind.index()) {
+            m.clear();
+        }
     }
 }
 
-/// What every row of a [`Prerender`] shares: no names (numeric), no programs.
-fn numeric_extras<'a>(opts: &'a NetstatOptions, names: &'a Names) -> Extras<'a> {
+/// What every row of a [`Prerender`] shares: no names (numeric), and the placeholder map for
+/// `-p`.
+fn numeric_extras<'a>(
+    opts: &'a NetstatOptions,
+    names: &'a Names,
+    programs: Option<&'a ProgramMap>,
+) -> Extras<'a> {
     Extras {
         opts,
         names,
-        programs: None,
+        programs,
     }
 }
 

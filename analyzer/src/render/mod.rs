@@ -266,6 +266,12 @@ impl<'a> Room<'a> {
         self.pos = self.out.len();
     }
 
+    /// Where the room begins in the output.
+    #[inline]
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
     /// Keeps the first `n` bytes of the room.
     #[inline]
     pub fn advance(&mut self, n: usize) {
