@@ -135,6 +135,7 @@ fn one_fixture(
                     processes: false,
                     frames: false,
                     sockets: false,
+                    tables: None,
                     only_tables: None,
                     raw_tables: false,
                 },

