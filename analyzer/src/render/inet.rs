@@ -330,12 +330,12 @@ impl Table<'_> {
 
     /// Appends the shown rows of `rows`.
     fn rows(&self, out: &mut Vec<u8>, rows: &[InetRow]) {
-        self.rows_marking(out, rows, None);
+        self.rows_noting(out, rows, None);
     }
 
-    /// [`Table::rows`], noting in `marks` where each row's program column lies in `out` (rows
-    /// are numeric here: [`Prerender`]'s).
-    fn rows_marking(&self, out: &mut Vec<u8>, rows: &[InetRow], mut marks: Option<&mut Vec<Mark>>) {
+    /// [`Table::rows`], with `columns` noting each row's program column (rows are numeric
+    /// there: [`Prerender`]'s).
+    fn rows_noting(&self, out: &mut Vec<u8>, rows: &[InetRow], mut columns: Option<&mut Columns>) {
         // The `-p` names of a batch of rows are looked up before the rows
         // are written: independent lookups overlap their cache misses.
         const BATCH: usize = 16;
@@ -361,13 +361,13 @@ impl Table<'_> {
                     let at = room.position();
                     let b = room.get(self.need + user.map_or(0, |u| u.len()));
                     let (n, program_at) = self.put_row(b, row, user, program, &mut scratch);
-                    if let Some(m) = marks.as_deref_mut()
+                    if let Some(c) = columns.as_deref_mut()
                         && program_at > 0
                     {
-                        m.push(Mark {
-                            at: at + program_at,
-                            inode: row.inode,
-                        });
+                        if let Some(column) = b.get_mut(program_at..program_at + INODE_BYTES) {
+                            stash_inode(column, row.inode);
+                        }
+                        c.note(at + program_at);
                     }
                     room.advance(n);
                 } else {
@@ -482,18 +482,51 @@ pub fn prerenders(opts: &NetstatOptions) -> bool {
         || (plan.sockets && !plan.frames && !crate::netstat::needs_names(opts))
 }
 
-/// Where a prerendered row's program column lies in its table's text, and the row's inode.
-#[derive(Debug, Clone, Copy)]
-struct Mark {
-    at: usize,
-    inode: u64,
+/// Where the program columns of a [`Prerender`]'s text are (`-p`): each one starts `gaps` bytes
+/// after the one before (the first, after the text's start), and holds its row's inode
+/// ([`stash_inode`]) until [`fill_columns`] writes the name there. 4 bytes a row.
+#[derive(Debug, Default)]
+struct Columns {
+    gaps: Vec<u32>,
+    /// Where the last one starts.
+    last: usize,
+}
+
+impl Columns {
+    fn note(&mut self, at: usize) {
+        // A gap is one line of text: far less than 4 GiB.
+        self.gaps
+            .push(u32::try_from(at - self.last).unwrap_or(u32::MAX));
+        self.last = at;
+    }
+}
+
+/// The bytes of a stashed inode.
+const INODE_BYTES: usize = 10;
+
+/// Writes `inode` into `column`, 7 bits a byte from the lowest, each byte with its high bit set:
+/// 10 bytes, within the column's 20.
+fn stash_inode(column: &mut [u8], inode: u64) {
+    for (i, b) in column.iter_mut().take(INODE_BYTES).enumerate() {
+        *b = 0x80 | ((inode >> (7 * i)) & 0x7f) as u8;
+    }
+}
+
+/// The inode [`stash_inode`] wrote.
+fn stashed_inode(column: &[u8]) -> u64 {
+    column
+        .iter()
+        .take(INODE_BYTES)
+        .enumerate()
+        .fold(0, |v, (i, &b)| v | (u64::from(b & 0x7f) << (7 * i)))
 }
 
 /// The rows of a socket listing rendered while the archive is read (a
 /// [`crate::load::RowSink`]): each internet table's text, as [`render_table`] writes it, for
 /// options that [`prerenders`] accepts. The snapshot then keeps no rows of these tables. With
-/// `-p`, each row's program column is written `-` and noted, and
-/// [`Prerender::fill_programs`] writes the names there once the processes are known.
+/// `-p`, each row's program column (20 bytes, whatever the name) holds the row's inode until
+/// [`Prerender::fill_programs`] writes the name there, once the processes are known; [`Columns`]
+/// says where they are.
 #[derive(Debug)]
 pub struct Prerender<'o> {
     opts: &'o NetstatOptions,
@@ -501,7 +534,7 @@ pub struct Prerender<'o> {
     user_hz: u32,
     texts: [Option<Vec<u8>>; 8],
     /// Where the program columns are in `texts` (`-p` only).
-    marks: [Vec<Mark>; 8],
+    columns: [Columns; 8],
     /// What the program columns are written with while the archive is read: a map without
     /// processes, naming no socket (`-p` only).
     placeholder: Option<ProgramMap>,
@@ -517,7 +550,7 @@ impl<'o> Prerender<'o> {
             names: Names::default(),
             user_hz: 100,
             texts: Default::default(),
-            marks: Default::default(),
+            columns: Default::default(),
             placeholder: (opts.programs > 0).then(ProgramMap::default),
             programs: None,
         }
@@ -555,41 +588,51 @@ impl<'o> Prerender<'o> {
     /// Writes each row's program column from `map` (`-p`), on up to [`crate::par::threads`]
     /// threads for big tables, and keeps the map.
     pub fn fill_programs(&mut self, map: ProgramMap) {
-        for (text, marks) in self.texts.iter_mut().zip(&self.marks) {
-            if let Some(text) = text {
-                fill_in_parts(text, marks, &map);
+        if self.placeholder.is_some() && self.programs.is_none() {
+            for (text, columns) in self.texts.iter_mut().zip(&self.columns) {
+                if let Some(text) = text {
+                    fill_in_parts(text, &columns.gaps, &map);
+                }
             }
         }
         self.programs = Some(map);
     }
 }
 
-/// Writes the program columns that `marks` locate in `text`, in contiguous parts on scoped
-/// threads for big tables.
-fn fill_in_parts(text: &mut [u8], marks: &[Mark], map: &ProgramMap) {
-    let rows = crate::render::PARALLEL_ROWS;
-    let threads = if marks.len() > rows {
-        crate::par::threads().min(marks.len() / (rows / 2)).max(1)
+/// Writes the program columns of `text` that `gaps` locate ([`Columns`]), in contiguous parts on
+/// scoped threads for big tables.
+fn fill_in_parts(text: &mut [u8], gaps: &[u32], map: &ProgramMap) {
+    let big = crate::render::PARALLEL_ROWS;
+    let threads = if gaps.len() > big {
+        crate::par::threads().min(gaps.len() / (big / 2)).max(1)
     } else {
         1
     };
-    let per = marks.len().div_ceil(threads).max(1);
+    let per = gaps.len().div_ceil(threads).max(1);
+    // Each part's gaps, and where its text starts: at its first column (the first part's, at 0).
+    let mut parts = Vec::with_capacity(threads);
+    let mut at = 0usize;
+    for (k, part) in gaps.chunks(per).enumerate() {
+        let first = part.first().map_or(0, |&g| g as usize);
+        let start = if k == 0 { 0 } else { at + first };
+        parts.push((start, part));
+        at += part.iter().map(|&g| g as usize).sum::<usize>();
+    }
     std::thread::scope(|s| {
         let mut rest = text;
         let mut base = 0;
-        let mut parts = marks.chunks(per).peekable();
         let mut handles = Vec::new();
-        while let Some(part) = parts.next() {
-            let Some(next) = parts.peek() else {
-                fill(rest, base, part, map);
-                break;
-            };
-            // Marks lie in ascending order: the next part's text starts at its first mark.
-            let end = next.first().map_or(base, |m| m.at);
+        for (k, &(_, part)) in parts.iter().enumerate() {
+            let end = parts
+                .get(k + 1)
+                .map_or(base + rest.len(), |&(next, _)| next);
             let cut = end.saturating_sub(base).min(rest.len());
             let (mine, tail) = std::mem::take(&mut rest).split_at_mut(cut);
-            let first = base;
-            handles.push(s.spawn(move || fill(mine, first, part, map)));
+            if k + 1 == parts.len() {
+                fill_part(mine, part, k > 0, map);
+            } else {
+                handles.push(s.spawn(move || fill_part(mine, part, k > 0, map)));
+            }
             rest = tail;
             base += cut;
         }
@@ -601,26 +644,41 @@ fn fill_in_parts(text: &mut [u8], marks: &[Mark], map: &ProgramMap) {
     });
 }
 
-/// [`fill_in_parts`]'s part: `text` is the table's text from offset `base` on.
-fn fill(text: &mut [u8], base: usize, marks: &[Mark], map: &ProgramMap) {
-    // The names of a batch of rows are looked up before they are written: independent lookups
+/// [`fill_in_parts`]'s part: the columns at `gaps` in `text`; when `starts_at_first`, `text`
+/// begins at the first of them (its gap is from the part before).
+fn fill_part(text: &mut [u8], gaps: &[u32], starts_at_first: bool, map: &ProgramMap) {
+    // The names of a batch of rows are looked up before any is written: independent lookups
     // overlap their cache misses.
     const BATCH: usize = 16;
-    for chunk in marks.chunks(BATCH) {
-        let mut names: [&[u8]; BATCH] = [b"-"; BATCH];
-        for (n, m) in names.iter_mut().zip(chunk) {
-            *n = map.get(m.inode);
-        }
-        for (name, m) in names.iter().zip(chunk) {
-            // A name is at most 19 bytes (`ProgramMap`), so it fits the column's 20.
-            let column =
-                m.at.checked_sub(base)
-                    .and_then(|at| text.get_mut(at..at + PROGNAME_WIDTH));
-            if let Some(column) = column {
-                let n = name.len().min(PROGNAME_WIDTH);
-                column[..n].copy_from_slice(&name[..n]);
-                column[n..].fill(b' ');
+    let mut columns = [0usize; BATCH];
+    let mut at = 0usize;
+    let mut first = starts_at_first;
+    for chunk in gaps.chunks(BATCH) {
+        for (c, &g) in columns.iter_mut().zip(chunk) {
+            if first {
+                first = false;
+            } else {
+                at += g as usize;
             }
+            *c = at;
+        }
+        fill_columns(text, &columns[..chunk.len()], map);
+    }
+}
+
+/// Writes the names of the inodes stashed at `columns` there.
+fn fill_columns(text: &mut [u8], columns: &[usize], map: &ProgramMap) {
+    let mut names: [&[u8]; 16] = [b"-"; 16];
+    for (name, &at) in names.iter_mut().zip(columns) {
+        let inode = stashed_inode(text.get(at..at + INODE_BYTES).unwrap_or(&[]));
+        *name = map.get(inode);
+    }
+    for (name, &at) in names.iter().zip(columns) {
+        // A name is at most 19 bytes (`ProgramMap`), so it fits the column's 20.
+        if let Some(column) = text.get_mut(at..at + PROGNAME_WIDTH) {
+            let n = name.len().min(PROGNAME_WIDTH);
+            column[..n].copy_from_slice(&name[..n]);
+            column[n..].fill(b' ');
         }
     }
 }
@@ -640,9 +698,9 @@ impl Prerender<'_> {
         let ex = numeric_extras(self.opts, &self.names, self.placeholder.as_ref());
         let t = Table::new(kind, &ex, self.user_hz);
         let i = kind.index();
-        if let (Some(Some(out)), Some(marks)) = (self.texts.get_mut(i), self.marks.get_mut(i)) {
-            let marks = self.placeholder.is_some().then_some(marks);
-            t.rows_marking(out, rows, marks);
+        if let (Some(Some(out)), Some(columns)) = (self.texts.get_mut(i), self.columns.get_mut(i)) {
+            let columns = self.placeholder.is_some().then_some(columns);
+            t.rows_noting(out, rows, columns);
         }
     }
 
@@ -700,10 +758,10 @@ impl Prerender<'_> {
         if let Some(t) = self.texts.get_mut(kind.index()) {
             *t = Some(Vec::with_capacity(room));
         }
-        if let Some(m) = self.marks.get_mut(kind.index()) {
-            *m = Vec::new();
+        if let Some(c) = self.columns.get_mut(kind.index()) {
+            *c = Columns::default();
             if self.placeholder.is_some() {
-                m.reserve(rows.min(MAX_RESERVED / std::mem::size_of::<Mark>()));
+                c.gaps.reserve(rows.min(MAX_RESERVED / 4));
             }
         }
     }
@@ -768,6 +826,27 @@ impl crate::load::RowSink for Courier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stashed_inodes_read_back() {
+        for inode in [
+            0,
+            1,
+            10,
+            0x7f,
+            0x80,
+            12345,
+            u64::from(u32::MAX),
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
+            let mut column = [b' '; PROGNAME_WIDTH];
+            stash_inode(&mut column, inode);
+            assert_eq!(stashed_inode(&column), inode);
+            assert!(column[..INODE_BYTES].iter().all(|&b| b >= 0x80));
+            assert!(column[INODE_BYTES..].iter().all(|&b| b == b' '));
+        }
+    }
     use crate::model::{Addr, FdLink, Processes};
     use crate::netstat::args::{Parsed, parse};
     use crate::parse::etc::{Hosts, Networks, Passwd, Services};
