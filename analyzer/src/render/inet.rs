@@ -364,10 +364,7 @@ impl Table<'_> {
                     if let Some(c) = columns.as_deref_mut()
                         && program_at > 0
                     {
-                        if let Some(column) = b.get_mut(program_at..program_at + INODE_BYTES) {
-                            stash_inode(column, row.inode);
-                        }
-                        c.note(at + program_at);
+                        c.note(at + program_at, row.inode);
                     }
                     room.advance(n);
                 } else {
@@ -483,48 +480,30 @@ pub fn prerenders(opts: &NetstatOptions) -> bool {
 }
 
 /// Where the program columns of a [`Prerender`]'s text are (`-p`): each one starts `gaps` bytes
-/// after the one before (the first, after the text's start), and holds its row's inode
-/// ([`stash_inode`]) until [`fill_columns`] writes the name there. 4 bytes a row.
+/// after the one before (the first, after the text's start); and their rows' inodes. 12 bytes a
+/// row.
 #[derive(Debug, Default)]
 struct Columns {
     gaps: Vec<u32>,
+    inodes: Vec<u64>,
     /// Where the last one starts.
     last: usize,
 }
 
 impl Columns {
-    fn note(&mut self, at: usize) {
+    fn note(&mut self, at: usize, inode: u64) {
         // A gap is one line of text: far less than 4 GiB.
         self.gaps
             .push(u32::try_from(at - self.last).unwrap_or(u32::MAX));
+        self.inodes.push(inode);
         self.last = at;
     }
-}
-
-/// The bytes of a stashed inode.
-const INODE_BYTES: usize = 10;
-
-/// Writes `inode` into `column`, 7 bits a byte from the lowest, each byte with its high bit set:
-/// 10 bytes, within the column's 20.
-fn stash_inode(column: &mut [u8], inode: u64) {
-    for (i, b) in column.iter_mut().take(INODE_BYTES).enumerate() {
-        *b = 0x80 | ((inode >> (7 * i)) & 0x7f) as u8;
-    }
-}
-
-/// The inode [`stash_inode`] wrote.
-fn stashed_inode(column: &[u8]) -> u64 {
-    column
-        .iter()
-        .take(INODE_BYTES)
-        .enumerate()
-        .fold(0, |v, (i, &b)| v | (u64::from(b & 0x7f) << (7 * i)))
 }
 
 /// The rows of a socket listing rendered while the archive is read (a
 /// [`crate::load::RowSink`]): each internet table's text, as [`render_table`] writes it, for
 /// options that [`prerenders`] accepts. The snapshot then keeps no rows of these tables. With
-/// `-p`, each row's program column (20 bytes, whatever the name) holds the row's inode until
+/// `-p`, each row's program column (20 bytes, whatever the name) is written `-` and
 /// [`Prerender::fill_programs`] writes the name there, once the processes are known; [`Columns`]
 /// says where they are.
 #[derive(Debug)]
@@ -591,7 +570,7 @@ impl<'o> Prerender<'o> {
         if self.placeholder.is_some() && self.programs.is_none() {
             for (text, columns) in self.texts.iter_mut().zip(&self.columns) {
                 if let Some(text) = text {
-                    fill_in_parts(text, &columns.gaps, &map);
+                    fill_in_parts(text, columns, &map);
                 }
             }
         }
@@ -599,9 +578,10 @@ impl<'o> Prerender<'o> {
     }
 }
 
-/// Writes the program columns of `text` that `gaps` locate ([`Columns`]), in contiguous parts on
-/// scoped threads for big tables.
-fn fill_in_parts(text: &mut [u8], gaps: &[u32], map: &ProgramMap) {
+/// Writes the program columns of `text` that `columns` locate, in contiguous parts on scoped
+/// threads for big tables.
+fn fill_in_parts(text: &mut [u8], columns: &Columns, map: &ProgramMap) {
+    let gaps = columns.gaps.as_slice();
     let big = crate::render::PARALLEL_ROWS;
     let threads = if gaps.len() > big {
         crate::par::threads().min(gaps.len() / (big / 2)).max(1)
@@ -612,26 +592,26 @@ fn fill_in_parts(text: &mut [u8], gaps: &[u32], map: &ProgramMap) {
     // Each part's gaps, and where its text starts: at its first column (the first part's, at 0).
     let mut parts = Vec::with_capacity(threads);
     let mut at = 0usize;
-    for (k, part) in gaps.chunks(per).enumerate() {
+    for (k, (part, inodes)) in gaps.chunks(per).zip(columns.inodes.chunks(per)).enumerate() {
         let first = part.first().map_or(0, |&g| g as usize);
         let start = if k == 0 { 0 } else { at + first };
-        parts.push((start, part));
+        parts.push((start, part, inodes));
         at += part.iter().map(|&g| g as usize).sum::<usize>();
     }
     std::thread::scope(|s| {
         let mut rest = text;
         let mut base = 0;
         let mut handles = Vec::new();
-        for (k, &(_, part)) in parts.iter().enumerate() {
+        for (k, &(_, part, inodes)) in parts.iter().enumerate() {
             let end = parts
                 .get(k + 1)
-                .map_or(base + rest.len(), |&(next, _)| next);
+                .map_or(base + rest.len(), |&(next, _, _)| next);
             let cut = end.saturating_sub(base).min(rest.len());
             let (mine, tail) = std::mem::take(&mut rest).split_at_mut(cut);
             if k + 1 == parts.len() {
-                fill_part(mine, part, k > 0, map);
+                fill_part(mine, part, inodes, k > 0, map);
             } else {
-                handles.push(s.spawn(move || fill_part(mine, part, k > 0, map)));
+                handles.push(s.spawn(move || fill_part(mine, part, inodes, k > 0, map)));
             }
             rest = tail;
             base += cut;
@@ -644,16 +624,22 @@ fn fill_in_parts(text: &mut [u8], gaps: &[u32], map: &ProgramMap) {
     });
 }
 
-/// [`fill_in_parts`]'s part: the columns at `gaps` in `text`; when `starts_at_first`, `text`
-/// begins at the first of them (its gap is from the part before).
-fn fill_part(text: &mut [u8], gaps: &[u32], starts_at_first: bool, map: &ProgramMap) {
+/// [`fill_in_parts`]'s part: the columns at `gaps` in `text`, of these `inodes`; when
+/// `starts_at_first`, `text` begins at the first of them (its gap is from the part before).
+fn fill_part(
+    text: &mut [u8],
+    gaps: &[u32],
+    inodes: &[u64],
+    starts_at_first: bool,
+    map: &ProgramMap,
+) {
     // The names of a batch of rows are looked up before any is written: independent lookups
     // overlap their cache misses.
     const BATCH: usize = 16;
     let mut columns = [0usize; BATCH];
     let mut at = 0usize;
     let mut first = starts_at_first;
-    for chunk in gaps.chunks(BATCH) {
+    for (chunk, inodes) in gaps.chunks(BATCH).zip(inodes.chunks(BATCH)) {
         for (c, &g) in columns.iter_mut().zip(chunk) {
             if first {
                 first = false;
@@ -662,15 +648,14 @@ fn fill_part(text: &mut [u8], gaps: &[u32], starts_at_first: bool, map: &Program
             }
             *c = at;
         }
-        fill_columns(text, &columns[..chunk.len()], map);
+        fill_columns(text, &columns[..chunk.len()], inodes, map);
     }
 }
 
-/// Writes the names of the inodes stashed at `columns` there.
-fn fill_columns(text: &mut [u8], columns: &[usize], map: &ProgramMap) {
+/// Writes the names of `inodes` at `columns`.
+fn fill_columns(text: &mut [u8], columns: &[usize], inodes: &[u64], map: &ProgramMap) {
     let mut names: [&[u8]; 16] = [b"-"; 16];
-    for (name, &at) in names.iter_mut().zip(columns) {
-        let inode = stashed_inode(text.get(at..at + INODE_BYTES).unwrap_or(&[]));
+    for (name, &inode) in names.iter_mut().zip(inodes) {
         *name = map.get(inode);
     }
     for (name, &at) in names.iter().zip(columns) {
@@ -762,6 +747,7 @@ impl Prerender<'_> {
             *c = Columns::default();
             if self.placeholder.is_some() {
                 c.gaps.reserve(rows.min(MAX_RESERVED / 4));
+                c.inodes.reserve(rows.min(MAX_RESERVED / 8));
             }
         }
     }
@@ -826,27 +812,6 @@ impl crate::load::RowSink for Courier {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn stashed_inodes_read_back() {
-        for inode in [
-            0,
-            1,
-            10,
-            0x7f,
-            0x80,
-            12345,
-            u64::from(u32::MAX),
-            u64::MAX - 1,
-            u64::MAX,
-        ] {
-            let mut column = [b' '; PROGNAME_WIDTH];
-            stash_inode(&mut column, inode);
-            assert_eq!(stashed_inode(&column), inode);
-            assert!(column[..INODE_BYTES].iter().all(|&b| b >= 0x80));
-            assert!(column[INODE_BYTES..].iter().all(|&b| b == b' '));
-        }
-    }
     use crate::model::{Addr, FdLink, Processes};
     use crate::netstat::args::{Parsed, parse};
     use crate::parse::etc::{Hosts, Networks, Passwd, Services};
