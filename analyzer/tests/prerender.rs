@@ -321,19 +321,25 @@ fn processes() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
+/// An archive in the collector's order: the manifest, `tcp` with `rows` established rows, `tcp6`,
+/// then [`processes`].
+fn tables_then_processes(rows: usize) -> Vec<(&'static str, Vec<u8>)> {
+    [
+        vec![
+            ("netsnap.json", manifest("little", 100)),
+            ("proc/net/tcp", tcp(rows, "01")),
+            ("proc/net/tcp6", tcp6()),
+        ],
+        processes(),
+    ]
+    .concat()
+}
+
 #[test]
 fn program_columns_are_filled_in_as_netstat_names_them() {
     let archives = [
         // The collector's order: the tables, then the processes.
-        [
-            vec![
-                ("netsnap.json", manifest("little", 100)),
-                ("proc/net/tcp", tcp(8, "01")),
-                ("proc/net/tcp6", tcp6()),
-            ],
-            processes(),
-        ]
-        .concat(),
+        tables_then_processes(8),
         // Processes before the tables, and a table twice.
         [
             vec![("netsnap.json", manifest("little", 100))],
@@ -407,17 +413,7 @@ fn program_columns_are_filled_in_as_netstat_names_them() {
 
 #[test]
 fn limits_stop_at_the_same_row_with_programs() {
-    let bytes = archive(
-        &[
-            vec![
-                ("netsnap.json", manifest("little", 100)),
-                ("proc/net/tcp", tcp(2000, "01")),
-                ("proc/net/tcp6", tcp6()),
-            ],
-            processes(),
-        ]
-        .concat(),
-    );
+    let bytes = archive(&tables_then_processes(2000));
     for max_memory in [1_000, 100_000, 250_000, 1 << 20] {
         let limits = Limits {
             max_memory,

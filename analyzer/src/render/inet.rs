@@ -188,6 +188,10 @@ fn write_timer(out: &mut Vec<u8>, kind: InetKind, row: &InetRow, user_hz: u32) {
     out.truncate(start + 63);
 }
 
+/// How many `-p` names are looked up together before any is written: independent lookups overlap
+/// their cache misses.
+const LOOKUPS: usize = 16;
+
 /// What every row of one table shares.
 struct Table<'a> {
     kind: InetKind,
@@ -338,7 +342,7 @@ impl Table<'_> {
     fn rows_noting(&self, out: &mut Vec<u8>, rows: &[InetRow], mut columns: Option<&mut Columns>) {
         // The `-p` names of a batch of rows are looked up before the rows
         // are written: independent lookups overlap their cache misses.
-        const BATCH: usize = 16;
+        const BATCH: usize = LOOKUPS;
         let opts = self.ex.opts;
         let kind = self.kind;
         let mut scratch = Vec::new();
@@ -474,9 +478,9 @@ pub fn render_table(
 /// `only_tables`), and the same with `-p`, whose fixed-width column is filled in once the
 /// processes are read ([`Prerender::fill_programs`]).
 pub fn prerenders(opts: &NetstatOptions) -> bool {
+    // (`only_tables` is these views without `-p`.)
     let plan = crate::netstat::plan(opts);
-    plan.only_tables.is_some()
-        || (plan.sockets && !plan.frames && !crate::netstat::needs_names(opts))
+    plan.sockets && !plan.frames && !crate::netstat::needs_names(opts)
 }
 
 /// Where the program columns of a [`Prerender`]'s text are (`-p`): each one starts `gaps` bytes
@@ -567,7 +571,7 @@ impl<'o> Prerender<'o> {
     /// Writes each row's program column from `map` (`-p`), on up to [`crate::par::threads`]
     /// threads for big tables, and keeps the map.
     pub fn fill_programs(&mut self, map: ProgramMap) {
-        if self.placeholder.is_some() && self.programs.is_none() {
+        if self.awaits_programs() {
             for (text, columns) in self.texts.iter_mut().zip(&self.columns) {
                 if let Some(text) = text {
                     fill_in_parts(text, columns, &map);
@@ -633,13 +637,10 @@ fn fill_part(
     starts_at_first: bool,
     map: &ProgramMap,
 ) {
-    // The names of a batch of rows are looked up before any is written: independent lookups
-    // overlap their cache misses.
-    const BATCH: usize = 16;
-    let mut columns = [0usize; BATCH];
+    let mut columns = [0usize; LOOKUPS];
     let mut at = 0usize;
     let mut first = starts_at_first;
-    for (chunk, inodes) in gaps.chunks(BATCH).zip(inodes.chunks(BATCH)) {
+    for (chunk, inodes) in gaps.chunks(LOOKUPS).zip(inodes.chunks(LOOKUPS)) {
         for (c, &g) in columns.iter_mut().zip(chunk) {
             if first {
                 first = false;
@@ -652,9 +653,10 @@ fn fill_part(
     }
 }
 
-/// Writes the names of `inodes` at `columns`.
+/// Writes the names of `inodes` (at most [`LOOKUPS`]) at `columns`: all are looked up before
+/// any is written.
 fn fill_columns(text: &mut [u8], columns: &[usize], inodes: &[u64], map: &ProgramMap) {
-    let mut names: [&[u8]; 16] = [b"-"; 16];
+    let mut names: [&[u8]; LOOKUPS] = [b"-"; LOOKUPS];
     for (name, &inode) in names.iter_mut().zip(inodes) {
         *name = map.get(inode);
     }
