@@ -586,12 +586,7 @@ impl<'o> Prerender<'o> {
 /// threads for big tables.
 fn fill_in_parts(text: &mut [u8], columns: &Columns, map: &ProgramMap) {
     let gaps = columns.gaps.as_slice();
-    let big = crate::render::PARALLEL_ROWS;
-    let threads = if gaps.len() > big {
-        crate::par::threads().min(gaps.len() / (big / 2)).max(1)
-    } else {
-        1
-    };
+    let threads = crate::render::part_threads(gaps.len());
     let per = gaps.len().div_ceil(threads).max(1);
     // Each part's gaps, and where its text starts: at its first column (the first part's, at 0).
     let mut parts = Vec::with_capacity(threads);

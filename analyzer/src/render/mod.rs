@@ -124,6 +124,16 @@ pub(crate) fn append_or_spill(out: &mut Vec<u8>, text: &[u8]) {
     out.extend_from_slice(text);
 }
 
+/// How many threads share the work on `rows` rows: one up to [`PARALLEL_ROWS`], then one per
+/// half of that, up to [`crate::par::threads`].
+pub(crate) fn part_threads(rows: usize) -> usize {
+    if rows > PARALLEL_ROWS {
+        crate::par::threads().min(rows / (PARALLEL_ROWS / 2)).max(1)
+    } else {
+        1
+    }
+}
+
 /// Renders `items` (of which about `shown` print, each about `row_size`
 /// bytes) with `render`, appending to `out`: in one go, or, for big tables
 /// with more than one thread allowed, in contiguous parts rendered on
@@ -137,11 +147,7 @@ pub fn in_parts<T: Sync>(
     row_size: usize,
     render: &(dyn Fn(&mut Vec<u8>, &[T]) + Sync),
 ) {
-    let threads = if shown > PARALLEL_ROWS {
-        crate::par::threads().min(shown / (PARALLEL_ROWS / 2))
-    } else {
-        1
-    };
+    let threads = part_threads(shown);
     if shown > PARALLEL_ROWS && spilling() {
         return in_rounds(out, items, threads.max(1), row_size, render);
     }
