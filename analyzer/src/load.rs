@@ -680,6 +680,10 @@ impl Loader<'_> {
 /// each (pid, fd) met more than once, with a diagnostic.
 fn sort_fds(snap: &mut Snapshot) {
     let fds = &mut snap.processes.fds;
+    // The collector writes them in that order.
+    if fds.is_sorted_by(|a, b| (a.pid, a.fd) < (b.pid, b.fd)) {
+        return;
+    }
     fds.sort_unstable();
     let before = fds.len();
     fds.dedup_by_key(|l| (l.pid, l.fd));

@@ -35,23 +35,38 @@ fn shown(r: Result<Output, netsnap::Error>) -> String {
     }
 }
 
-/// Runs `args` both ways (and the streaming way on one thread and on several) and checks that
-/// they agree; returns how many times the input was opened by the streaming run.
+/// Runs `args` both ways (and the streaming way on one thread, on several, and on several with
+/// big tables written as they are done, as the CLI does) and checks that they agree; returns how
+/// many times the input was opened by the streaming run.
 fn same(bytes: &[u8], args: &[&str], limits: &Limits) -> usize {
     let plain = shown(netstat_from_reader(bytes, args, limits));
     let mut opened = 0;
-    for par in [false, true] {
+    for (par, spill) in [(false, false), (true, false), (true, true)] {
         opened = 0;
         let open = || {
             opened += 1;
             Ok(Cursor::new(bytes))
         };
-        let streamed = shown(if par {
+        let spilled = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        if spill {
+            let to = spilled.clone();
+            netsnap::render::set_spill(Some(Box::new(move |b: &[u8]| {
+                to.borrow_mut().extend_from_slice(b)
+            })));
+        }
+        let r = if par {
             netstat_from_source_par(open, args, limits)
         } else {
             netstat_from_source(open, args, limits)
-        });
-        assert_eq!(streamed, plain, "{args:?} (par {par})");
+        };
+        netsnap::render::set_spill(None);
+        let streamed = shown(r.map(|mut o| {
+            let mut all = spilled.take();
+            all.append(&mut o.stdout);
+            o.stdout = all;
+            o
+        }));
+        assert_eq!(streamed, plain, "{args:?} (par {par}, spill {spill})");
     }
     opened
 }
@@ -129,7 +144,7 @@ fn rows_are_not_kept_when_rendered_as_read() {
     assert!(fresh);
     let tcp = snap.inet_table(netsnap::model::InetKind::Tcp).unwrap();
     assert!(tcp.rows.is_empty());
-    let text = pre.text(netsnap::model::InetKind::Tcp).unwrap();
+    let text = pre.text(netsnap::model::InetKind::Tcp).unwrap().concat();
     assert!(text.starts_with(b"tcp        0      0 "), "{text:?}");
     // The ordinary reading keeps them.
     let snap = netsnap::load(&bytes[..], &plan, &Limits::default()).unwrap();
@@ -370,7 +385,8 @@ fn program_columns_are_filled_in_as_netstat_names_them() {
             assert_eq!(same(&bytes, args, &Limits::default()), 1, "{args:?}");
         }
     }
-    // A table big enough to be filled in on two threads, each part from its own first row.
+    // A table big enough to be filled in on two threads (while it is written, with a spill
+    // target).
     netsnap::par::set_threads(2);
     let mut big = vec![
         ("netsnap.json", manifest("little", 100)),

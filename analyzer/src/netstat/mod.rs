@@ -137,9 +137,10 @@ impl Run<'_> {
     }
 
     fn render_inet(&mut self, kind: InetKind, table: &InetTable) {
-        if let Some(text) = self.pre.and_then(|p| p.text(kind)) {
+        if let Some(pre) = self.pre
+            && pre.print(kind, &mut self.out.stdout)
+        {
             inet::render_warnings(&mut self.out.stderr, kind, table);
-            crate::render::append_or_spill(&mut self.out.stdout, text);
             return;
         }
         let ex = Extras {
@@ -410,9 +411,25 @@ pub fn run_with(
         && p.awaits_programs()
     {
         // netstat's `prg_cache_load`, which the run would do first thing.
-        p.fill_programs(ProgramMap::build(&snap.processes, snap.manifest.euid));
+        let map = ProgramMap::build(&snap.processes, snap.manifest.euid);
+        if crate::render::spilling() && p.fills_later() {
+            // The columns are filled on other threads while the tables are written.
+            let refill = p.fill_later(map);
+            let p = &*p;
+            return std::thread::scope(|s| {
+                if let Some(map) = p.programs() {
+                    refill.start(s, map);
+                }
+                rounds(snap, opts, Some(p))
+            });
+        }
+        p.fill_programs(map);
     }
-    let pre = pre.map(|p| &*p);
+    rounds(snap, opts, pre.map(|p| &*p))
+}
+
+/// [`run_with`] once the program columns are filled in or being filled.
+fn rounds(snap: &Snapshot, opts: &NetstatOptions, pre: Option<&inet::Prerender<'_>>) -> Output {
     let mut out = Output::default();
     // Room for the rendered tables at once (growing by doubling copies them in WebAssembly).
     if let Some(p) = pre

@@ -483,7 +483,7 @@ pub fn prerenders(opts: &NetstatOptions) -> bool {
     plan.sockets && !plan.frames && !crate::netstat::needs_names(opts)
 }
 
-/// Where the program columns of a [`Prerender`]'s text are (`-p`): each one starts `gaps` bytes
+/// Where the program columns of a [`Segment`]'s text are (`-p`): each one starts `gaps` bytes
 /// after the one before (the first, after the text's start); and their rows' inodes. 12 bytes a
 /// row.
 #[derive(Debug, Default)]
@@ -504,25 +504,79 @@ impl Columns {
     }
 }
 
+/// The rendered rows of one batch the sink got, and where their program columns are (`-p`).
+#[derive(Debug, Default)]
+struct Segment {
+    /// The batch's place among all the batches the sink got.
+    seq: u64,
+    text: Vec<u8>,
+    columns: Columns,
+}
+
 /// The rows of a socket listing rendered while the archive is read (a
 /// [`crate::load::RowSink`]): each internet table's text, as [`render_table`] writes it, for
-/// options that [`prerenders`] accepts. The snapshot then keeps no rows of these tables. With
-/// `-p`, each row's program column (20 bytes, whatever the name) is written `-` and
-/// [`Prerender::fill_programs`] writes the name there, once the processes are known; [`Columns`]
-/// says where they are.
+/// options that [`prerenders`] accepts, in segments (one per batch of rows, in order). The
+/// snapshot then keeps no rows of these tables. With `-p`, each row's program column (20 bytes,
+/// whatever the name) is written `-` and [`Prerender::fill_programs`] writes the name there, once
+/// the processes are known; [`Columns`] says where they are.
 #[derive(Debug)]
 pub struct Prerender<'o> {
     opts: &'o NetstatOptions,
     names: Names,
     user_hz: u32,
-    texts: [Option<Vec<u8>>; 8],
-    /// Where the program columns are in `texts` (`-p` only).
-    columns: [Columns; 8],
+    /// Each table's segments, in order (`None`: the table was not met).
+    tables: [Option<Vec<Segment>>; 8],
+    /// The number the next batch of rows gets.
+    next_seq: u64,
     /// What the program columns are written with while the archive is read: a map without
     /// processes, naming no socket (`-p` only).
     placeholder: Option<ProgramMap>,
     /// The map [`Prerender::fill_programs`] filled the columns from.
     programs: Option<ProgramMap>,
+    /// The segments being filled while the listing is printed ([`Prerender::fill_later`]).
+    filling: std::sync::Mutex<Option<Filling>>,
+}
+
+/// Segments filled on other threads while the listing is printed: they come back as they are
+/// done, and [`Prerender::print`] takes them in order.
+#[derive(Debug)]
+struct Filling {
+    /// Filled segments: their place among all the segments, and the segment.
+    done: std::sync::mpsc::Receiver<(usize, Segment)>,
+    /// Segments done before their turn.
+    early: std::collections::BTreeMap<usize, Segment>,
+    /// Each table's places: from, to.
+    places: [(usize, usize); 8],
+}
+
+/// The segments [`Prerender::fill_later`] took out, for [`Refill::start`].
+pub struct Refill {
+    jobs: std::sync::Mutex<std::vec::IntoIter<(usize, Segment)>>,
+    done: std::sync::mpsc::Sender<(usize, Segment)>,
+}
+
+impl Refill {
+    /// Fills the segments on up to [`crate::par::threads`] threads of `scope`, from `map`, in
+    /// order.
+    pub fn start<'s, 'e: 's>(self, scope: &'s std::thread::Scope<'s, 'e>, map: &'e ProgramMap) {
+        let refill = std::sync::Arc::new(self);
+        for _ in 0..crate::par::threads().max(1) {
+            let refill = std::sync::Arc::clone(&refill);
+            scope.spawn(move || {
+                loop {
+                    let next = match refill.jobs.lock() {
+                        Ok(mut jobs) => jobs.next(),
+                        Err(_) => None,
+                    };
+                    let Some((place, mut seg)) = next else { break };
+                    fill_segment(&mut seg.text, &seg.columns, map);
+                    if refill.done.send((place, seg)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    }
 }
 
 impl<'o> Prerender<'o> {
@@ -532,10 +586,11 @@ impl<'o> Prerender<'o> {
             opts,
             names: Names::default(),
             user_hz: 100,
-            texts: Default::default(),
-            columns: Default::default(),
+            tables: Default::default(),
+            next_seq: 0,
             placeholder: (opts.programs > 0).then(ProgramMap::default),
             programs: None,
+            filling: std::sync::Mutex::new(None),
         }
     }
 
@@ -546,16 +601,92 @@ impl<'o> Prerender<'o> {
 
     /// The length of all its texts.
     pub fn total_len(&self) -> usize {
-        self.texts.iter().flatten().map(Vec::len).sum()
+        self.segments().map(|s| s.text.len()).sum()
     }
 
-    /// The rendered rows of a table the loader gave to it; with `-p`, only once
-    /// [`Prerender::fill_programs`] has filled in their program column.
-    pub fn text(&self, kind: InetKind) -> Option<&[u8]> {
+    fn segments(&self) -> impl Iterator<Item = &Segment> {
+        self.tables.iter().flatten().flatten()
+    }
+
+    /// The rendered rows of a table the loader gave to it, in pieces to be printed one after
+    /// the other; with `-p`, only once [`Prerender::fill_programs`] has filled in their program
+    /// column.
+    pub fn text(&self, kind: InetKind) -> Option<Vec<&[u8]>> {
         if self.awaits_programs() {
             return None;
         }
-        self.texts.get(kind.index())?.as_deref()
+        let segments = self.tables.get(kind.index())?.as_ref()?;
+        Some(segments.iter().map(|s| s.text.as_slice()).collect())
+    }
+
+    /// Prints a table's rendered rows (with a spill target set, written through it; see
+    /// [`crate::render::append_or_spill`]); `false` if it has none. With
+    /// [`Prerender::fill_later`], waits for each segment to be filled.
+    pub fn print(&self, kind: InetKind, out: &mut Vec<u8>) -> bool {
+        if let Ok(mut filling) = self.filling.lock()
+            && let Some(f) = filling.as_mut()
+            && let Some(&(from, to)) = f.places.get(kind.index())
+            && from < to
+        {
+            for place in from..to {
+                let seg = match f.early.remove(&place) {
+                    Some(seg) => seg,
+                    None => loop {
+                        match f.done.recv() {
+                            Ok((p, seg)) if p == place => break seg,
+                            Ok((p, seg)) => {
+                                f.early.insert(p, seg);
+                            }
+                            // A filling thread failed (its panic is the scope's).
+                            Err(_) => return true,
+                        }
+                    },
+                };
+                crate::render::spill_now(out, &seg.text);
+            }
+            return true;
+        }
+        match self.text(kind) {
+            Some(text) => {
+                crate::render::append_or_spill(out, &text);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether [`Prerender::fill_later`] pays for these tables: many rows, and threads to fill
+    /// them on.
+    pub fn fills_later(&self) -> bool {
+        let rows: usize = self.segments().map(|s| s.columns.inodes.len()).sum();
+        crate::par::threads() > 1 && crate::render::part_threads(rows) > 1
+    }
+
+    /// Keeps `map` and takes the segments out to be filled ([`Refill::start`]) while the listing
+    /// is printed ([`Prerender::print`]).
+    pub fn fill_later(&mut self, map: ProgramMap) -> Refill {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut jobs = Vec::new();
+        let mut places = [(0usize, 0usize); 8];
+        for (table, place) in self.tables.iter_mut().zip(places.iter_mut()) {
+            let from = jobs.len();
+            for seg in table.iter_mut().flat_map(std::mem::take) {
+                jobs.push((jobs.len(), seg));
+            }
+            *place = (from, jobs.len());
+        }
+        if let Ok(mut f) = self.filling.lock() {
+            *f = Some(Filling {
+                done: rx,
+                early: Default::default(),
+                places,
+            });
+        }
+        self.programs = Some(map);
+        Refill {
+            jobs: std::sync::Mutex::new(jobs.into_iter()),
+            done: tx,
+        }
     }
 
     /// Whether the program columns are still to be filled in.
@@ -572,48 +703,45 @@ impl<'o> Prerender<'o> {
     /// threads for big tables, and keeps the map.
     pub fn fill_programs(&mut self, map: ProgramMap) {
         if self.awaits_programs() {
-            for (text, columns) in self.texts.iter_mut().zip(&self.columns) {
-                if let Some(text) = text {
-                    fill_in_parts(text, columns, &map);
-                }
-            }
+            let mut segments: Vec<&mut Segment> =
+                self.tables.iter_mut().flatten().flatten().collect();
+            fill_segments(&mut segments, &map);
         }
         self.programs = Some(map);
     }
 }
 
-/// Writes the program columns of `text` that `columns` locate, in contiguous parts on scoped
-/// threads for big tables.
-fn fill_in_parts(text: &mut [u8], columns: &Columns, map: &ProgramMap) {
-    let gaps = columns.gaps.as_slice();
-    let threads = crate::render::part_threads(gaps.len());
-    let per = gaps.len().div_ceil(threads).max(1);
-    // Each part's gaps, and where its text starts: at its first column (the first part's, at 0).
-    let mut parts = Vec::with_capacity(threads);
-    let mut at = 0usize;
-    for (k, (part, inodes)) in gaps.chunks(per).zip(columns.inodes.chunks(per)).enumerate() {
-        let first = part.first().map_or(0, |&g| g as usize);
-        let start = if k == 0 { 0 } else { at + first };
-        parts.push((start, part, inodes));
-        at += part.iter().map(|&g| g as usize).sum::<usize>();
-    }
+/// Writes the program columns of `segments`, in runs of about as many rows on scoped threads
+/// for big tables.
+fn fill_segments(segments: &mut [&mut Segment], map: &ProgramMap) {
+    let rows: usize = segments.iter().map(|s| s.columns.inodes.len()).sum();
+    let threads = crate::render::part_threads(rows);
+    let per = rows.div_ceil(threads).max(1);
     std::thread::scope(|s| {
-        let mut rest = text;
-        let mut base = 0;
+        let mut rest = segments;
         let mut handles = Vec::new();
-        for (k, &(_, part, inodes)) in parts.iter().enumerate() {
-            let end = parts
-                .get(k + 1)
-                .map_or(base + rest.len(), |&(next, _, _)| next);
-            let cut = end.saturating_sub(base).min(rest.len());
-            let (mine, tail) = std::mem::take(&mut rest).split_at_mut(cut);
-            if k + 1 == parts.len() {
-                fill_part(mine, part, inodes, k > 0, map);
-            } else {
-                handles.push(s.spawn(move || fill_part(mine, part, inodes, k > 0, map)));
+        while !rest.is_empty() {
+            // Segments up to about `per` rows.
+            let mut n = 0;
+            let mut k = 0;
+            while let Some(seg) = rest.get(k)
+                && (k == 0 || n < per)
+            {
+                n += seg.columns.inodes.len();
+                k += 1;
             }
+            let (run, tail) = std::mem::take(&mut rest).split_at_mut(k);
             rest = tail;
-            base += cut;
+            let fill = move || {
+                for seg in run {
+                    fill_segment(&mut seg.text, &seg.columns, map);
+                }
+            };
+            if rest.is_empty() {
+                fill();
+            } else {
+                handles.push(s.spawn(fill));
+            }
         }
         for h in handles {
             if let Err(e) = h.join() {
@@ -623,28 +751,20 @@ fn fill_in_parts(text: &mut [u8], columns: &Columns, map: &ProgramMap) {
     });
 }
 
-/// [`fill_in_parts`]'s part: the columns at `gaps` in `text`, of these `inodes`; when
-/// `starts_at_first`, `text` begins at the first of them (its gap is from the part before).
-fn fill_part(
-    text: &mut [u8],
-    gaps: &[u32],
-    inodes: &[u64],
-    starts_at_first: bool,
-    map: &ProgramMap,
-) {
-    let mut columns = [0usize; LOOKUPS];
-    let mut at = 0usize;
-    let mut first = starts_at_first;
-    for (chunk, inodes) in gaps.chunks(LOOKUPS).zip(inodes.chunks(LOOKUPS)) {
-        for (c, &g) in columns.iter_mut().zip(chunk) {
-            if first {
-                first = false;
-            } else {
-                at += g as usize;
-            }
-            *c = at;
+/// Writes the program columns of one segment's text.
+fn fill_segment(text: &mut [u8], columns: &Columns, map: &ProgramMap) {
+    let mut at = [0usize; LOOKUPS];
+    let mut last = 0usize;
+    for (gaps, inodes) in columns
+        .gaps
+        .chunks(LOOKUPS)
+        .zip(columns.inodes.chunks(LOOKUPS))
+    {
+        for (a, &g) in at.iter_mut().zip(gaps) {
+            last += g as usize;
+            *a = last;
         }
-        fill_columns(text, &columns[..chunk.len()], inodes, map);
+        fill_columns(text, &at[..gaps.len()], inodes, map);
     }
 }
 
@@ -666,29 +786,68 @@ fn fill_columns(text: &mut [u8], columns: &[usize], inodes: &[u64], map: &Progra
 }
 
 impl crate::load::RowSink for Prerender<'_> {
-    fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest, size: u64) {
-        self.start(kind, manifest.user_hz, size);
+    fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest, _size: u64) {
+        self.start(kind, manifest.user_hz);
     }
 
     fn rows(&mut self, kind: InetKind, rows: &mut Vec<InetRow>) {
-        self.render(kind, rows);
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.render(kind, seq, rows);
     }
 }
 
 impl Prerender<'_> {
-    fn render(&mut self, kind: InetKind, rows: &[InetRow]) {
+    /// Renders a batch of rows as its own segment.
+    fn render(&mut self, kind: InetKind, seq: u64, rows: &[InetRow]) {
         let ex = numeric_extras(self.opts, &self.names, self.placeholder.as_ref());
         let t = Table::new(kind, &ex, self.user_hz);
-        let i = kind.index();
-        if let (Some(Some(out)), Some(columns)) = (self.texts.get_mut(i), self.columns.get_mut(i)) {
-            let columns = self.placeholder.is_some().then_some(columns);
-            t.rows_noting(out, rows, columns);
+        let noting = self.placeholder.is_some();
+        let Some(Some(segments)) = self.tables.get_mut(kind.index()) else {
+            return;
+        };
+        let mut seg = Segment {
+            seq,
+            // Room for the text at once (growing it by doubling copies it in WebAssembly).
+            text: Vec::with_capacity(rows.len() * t.row_size() + 256),
+            columns: Columns::default(),
+        };
+        if noting {
+            seg.columns.gaps.reserve_exact(rows.len());
+            seg.columns.inodes.reserve_exact(rows.len());
+        }
+        t.rows_noting(&mut seg.text, rows, noting.then_some(&mut seg.columns));
+        segments.push(seg);
+    }
+
+    /// A table begins: whatever it had of an earlier one (a path the archive holds twice) is
+    /// dropped.
+    fn start(&mut self, kind: InetKind, user_hz: u32) {
+        self.user_hz = user_hz;
+        if let Some(t) = self.tables.get_mut(kind.index()) {
+            *t = Some(Vec::new());
+        }
+    }
+
+    /// Takes in the segments `other` rendered of the same batches (see [`Prerender::on_thread`]),
+    /// each table's in batch order.
+    fn merge(&mut self, other: Prerender<'_>) {
+        for (mine, theirs) in self.tables.iter_mut().zip(other.tables) {
+            match (mine.as_mut(), theirs) {
+                (Some(m), Some(t)) => {
+                    m.extend(t);
+                    m.sort_by_key(|s| s.seq);
+                }
+                (None, Some(t)) => *mine = Some(t),
+                (_, None) => {}
+            }
         }
     }
 
     /// Runs `load` with a sink that hands the rows to a [`Prerender`] on a thread of its own,
     /// which renders them while the loader parses the next ones; returns `load`'s result and the
-    /// rendered tables.
+    /// rendered tables. When the renderer has a full queue, the loader renders the batch itself
+    /// rather than wait.
     pub fn on_thread<'o, T>(
         opts: &'o NetstatOptions,
         load: impl FnOnce(&mut dyn crate::load::RowSink) -> T,
@@ -702,9 +861,9 @@ impl Prerender<'_> {
                 let mut pre = Prerender::new(opts);
                 for batch in from {
                     match batch {
-                        Batch::Begin(kind, hz, size) => pre.start(kind, hz, size),
-                        Batch::Rows(kind, mut rows) => {
-                            pre.render(kind, &rows);
+                        Batch::Begin(kind, hz) => pre.start(kind, hz),
+                        Batch::Rows(kind, seq, mut rows) => {
+                            pre.render(kind, seq, &rows);
                             rows.clear();
                             let _ = back.send(rows);
                         }
@@ -715,38 +874,18 @@ impl Prerender<'_> {
             let mut sink = Courier {
                 to: Some(to),
                 empties,
+                own: Prerender::new(opts),
             };
             let out = load(&mut sink);
-            drop(sink);
-            let pre = match renderer.join() {
+            let Courier { to, own, .. } = sink;
+            drop(to);
+            let mut pre = match renderer.join() {
                 Ok(pre) => pre,
                 Err(e) => std::panic::resume_unwind(e),
             };
+            pre.merge(own);
             (out, pre)
         })
-    }
-
-    /// A table of `size` bytes begins.
-    fn start(&mut self, kind: InetKind, user_hz: u32, size: u64) {
-        self.user_hz = user_hz;
-        // Room for the text at once (growing it by doubling copies it in WebAssembly): a kernel
-        // row takes at least 120 bytes (udp's; tcp's 150), a printed row about `row_size`.
-        let ex = numeric_extras(self.opts, &self.names, self.placeholder.as_ref());
-        let rows = usize::try_from(size / 120).unwrap_or(usize::MAX);
-        let room = rows
-            .saturating_mul(Table::new(kind, &ex, user_hz).row_size())
-            .min(MAX_RESERVED)
-            + (1 << 16);
-        if let Some(t) = self.texts.get_mut(kind.index()) {
-            *t = Some(Vec::with_capacity(room));
-        }
-        if let Some(c) = self.columns.get_mut(kind.index()) {
-            *c = Columns::default();
-            if self.placeholder.is_some() {
-                c.gaps.reserve(rows.min(MAX_RESERVED / 4));
-                c.inodes.reserve(rows.min(MAX_RESERVED / 8));
-            }
-        }
     }
 }
 
@@ -764,45 +903,54 @@ fn numeric_extras<'a>(
     }
 }
 
-/// The most room [`Prerender`] makes for a table's text before it sees the rows (a bigger text
-/// grows).
-const MAX_RESERVED: usize = 128 << 20;
-
 /// What [`Prerender::on_thread`]'s loader sends its renderer.
 enum Batch {
-    Begin(InetKind, u32, u64),
-    Rows(InetKind, Vec<InetRow>),
+    Begin(InetKind, u32),
+    Rows(InetKind, u64, Vec<InetRow>),
 }
 
-/// The sink of [`Prerender::on_thread`]: passes rows on to the rendering thread.
-struct Courier {
+/// The sink of [`Prerender::on_thread`]: passes rows on to the rendering thread, or renders them
+/// itself (`own`) when that thread has enough to do.
+struct Courier<'o> {
     to: Option<std::sync::mpsc::SyncSender<Batch>>,
     empties: std::sync::mpsc::Receiver<Vec<InetRow>>,
+    own: Prerender<'o>,
 }
 
-impl Courier {
-    fn send(&mut self, batch: Batch) {
+impl crate::load::RowSink for Courier<'_> {
+    fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest, _size: u64) {
+        self.own.start(kind, manifest.user_hz);
         // The renderer only stops when this side hangs up.
         if let Some(to) = &self.to
-            && to.send(batch).is_err()
+            && to.send(Batch::Begin(kind, manifest.user_hz)).is_err()
         {
             self.to = None;
         }
-    }
-}
-
-impl crate::load::RowSink for Courier {
-    fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest, size: u64) {
-        self.send(Batch::Begin(kind, manifest.user_hz, size));
     }
 
     fn rows(&mut self, kind: InetKind, rows: &mut Vec<InetRow>) {
         if rows.is_empty() {
             return;
         }
+        let seq = self.own.next_seq;
+        self.own.next_seq += 1;
+        let Some(to) = &self.to else {
+            self.own.render(kind, seq, rows);
+            return;
+        };
         let mut next = self.empties.try_recv().unwrap_or_default();
         std::mem::swap(rows, &mut next);
-        self.send(Batch::Rows(kind, next));
+        match to.try_send(Batch::Rows(kind, seq, next)) {
+            Ok(()) => {}
+            Err(std::sync::mpsc::TrySendError::Full(Batch::Rows(_, _, mine))) => {
+                // Its queue is full: these rows are rendered here, and their vector is used for
+                // the next ones.
+                self.own.render(kind, seq, &mine);
+                *rows = mine;
+                rows.clear();
+            }
+            Err(_) => self.to = None,
+        }
     }
 }
 

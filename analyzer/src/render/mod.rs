@@ -103,10 +103,28 @@ pub(crate) fn spilling() -> bool {
     SPILL.with(|s| s.borrow().is_some())
 }
 
-/// Appends `text` to `out`; with a spill target set and a big `text`, writes `out` and then
-/// `text` through it instead (without copying `text`).
-pub(crate) fn append_or_spill(out: &mut Vec<u8>, text: &[u8]) {
-    if text.len() >= 1 << 20 {
+/// Writes `out` and then `piece` through the spill target (appends `piece` to `out` when none is
+/// set).
+pub(crate) fn spill_now(out: &mut Vec<u8>, piece: &[u8]) {
+    let spilled = SPILL.with(|s| {
+        let mut s = s.borrow_mut();
+        let Some(f) = s.as_mut() else {
+            return false;
+        };
+        f(out);
+        out.clear();
+        f(piece);
+        true
+    });
+    if !spilled {
+        out.extend_from_slice(piece);
+    }
+}
+
+/// Appends a text in `pieces` (printed one after the other) to `out`; with a spill target set
+/// and a big text, writes `out` and then the pieces through it instead (without copying them).
+pub(crate) fn append_or_spill(out: &mut Vec<u8>, pieces: &[&[u8]]) {
+    if pieces.iter().map(|p| p.len()).sum::<usize>() >= 1 << 20 {
         let spilled = SPILL.with(|s| {
             let mut s = s.borrow_mut();
             let Some(f) = s.as_mut() else {
@@ -114,14 +132,18 @@ pub(crate) fn append_or_spill(out: &mut Vec<u8>, text: &[u8]) {
             };
             f(out);
             out.clear();
-            f(text);
+            for piece in pieces {
+                f(piece);
+            }
             true
         });
         if spilled {
             return;
         }
     }
-    out.extend_from_slice(text);
+    for piece in pieces {
+        out.extend_from_slice(piece);
+    }
 }
 
 /// How many threads share the work on `rows` rows: one up to [`PARALLEL_ROWS`], then one per

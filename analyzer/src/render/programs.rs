@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
-use crate::model::Processes;
+use crate::model::{FdLink, Processes};
 use crate::parse::cmdline::netstat_program;
 use crate::render::write_u64;
 
@@ -91,11 +91,59 @@ impl BuildHasher for FoldBuild {
 /// A `HashMap` with [`FoldHasher`], for integer keys.
 pub type FoldMap<K, V> = HashMap<K, V, FoldBuild>;
 
+/// How many shards (and threads) [`ProgramMap::build`] makes for `links` fd links: one for
+/// fewer than 100,000, else up to the thread count (a power of two, at most 4).
+fn shard_count(links: usize) -> usize {
+    if links < 100_000 {
+        return 1;
+    }
+    match crate::par::threads() {
+        0 | 1 => 1,
+        2 | 3 => 2,
+        _ => 4,
+    }
+}
+
+/// The shard of an inode among `shards` (a power of two): high bits of a product other than the
+/// maps' own hash, so that the inodes of a shard still spread over its buckets.
+#[inline]
+fn shard_of(inode: u64, shards: usize) -> usize {
+    if shards <= 1 {
+        return 0;
+    }
+    let h = (inode ^ (inode >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    (h >> 62) as usize & (shards - 1)
+}
+
+/// One shard of the map: the inodes of `runs` (links of `fds`, each with its process's record)
+/// that fall in it, each to the first process met.
+fn shard_map(
+    fds: &[FdLink],
+    runs: &[(usize, usize, u32)],
+    shard: usize,
+    shards: usize,
+) -> FoldMap<u64, u32> {
+    // A hundredth more than an even share, for the uneven ones.
+    let room = fds.len() / shards + fds.len() / (100 * shards);
+    let mut map = FoldMap::with_capacity_and_hasher(room, FoldBuild);
+    for &(from, to, record) in runs {
+        for link in fds.get(from..to).unwrap_or(&[]) {
+            if let Some(inode) = link.inode
+                && shard_of(inode, shards) == shard
+            {
+                map.entry(inode).or_insert(record);
+            }
+        }
+    }
+    map
+}
+
 /// The inode-to-name map and the message netstat prints when loading it.
 #[derive(Debug, Clone, Default)]
 pub struct ProgramMap {
-    /// Process (its record's offset in `text`) by socket inode.
-    inodes: FoldMap<u64, u32>,
+    /// Process (its record's offset in `text`) by socket inode, in shards ([`shard_of`]), built
+    /// on as many threads.
+    shards: Vec<FoldMap<u64, u32>>,
     /// One record per named process, one after another: the pid (4 bytes,
     /// little-endian), the length of the column text (1 byte), the column
     /// text (`pid/program`, cut to 19 bytes).
@@ -110,37 +158,44 @@ impl ProgramMap {
     /// Builds the map as netstat's `prg_cache_load` does. `euid` is the
     /// effective uid of the capture, used in netstat's message.
     pub fn build(procs: &Processes, euid: u32) -> ProgramMap {
-        let mut map = ProgramMap {
-            inodes: FoldMap::with_capacity_and_hasher(procs.fds.len(), FoldBuild),
-            ..ProgramMap::default()
-        };
-        let mut fds = procs.fds.as_slice();
-        while let Some(first) = fds.first() {
+        let mut map = ProgramMap::default();
+        // Each process names its sockets from its first socket link on (its record is made
+        // there, when it has a command line): those links, and the record.
+        let fds = procs.fds.as_slice();
+        let mut runs: Vec<(usize, usize, u32)> = Vec::new();
+        let mut at = 0;
+        while let Some(first) = fds.get(at) {
             let pid = first.pid;
-            let n = fds.iter().position(|l| l.pid != pid).unwrap_or(fds.len());
-            let (links, rest) = fds.split_at(n);
-            fds = rest;
-            let mut id: Option<u32> = None;
-            for link in links {
-                let Some(inode) = link.inode else { continue };
-                let this = match id {
-                    Some(i) => i,
-                    None => {
-                        let Some(cmdline) = procs.cmdlines.get(&pid) else {
-                            continue;
-                        };
-                        let Some(i) = map.add_process(pid, netstat_program(cmdline)) else {
-                            continue;
-                        };
-                        id = Some(i);
-                        i
-                    }
-                };
-                map.inodes.entry(inode).or_insert(this);
+            let rest = fds.get(at..).unwrap_or(&[]);
+            let end = at + rest.iter().position(|l| l.pid != pid).unwrap_or(rest.len());
+            let group = fds.get(at..end).unwrap_or(&[]);
+            if let Some(k) = group.iter().position(|l| l.inode.is_some())
+                && let Some(cmdline) = procs.cmdlines.get(&pid)
+                && let Some(record) = map.add_process(pid, netstat_program(cmdline))
+            {
+                runs.push((at + k, end, record));
             }
+            at = end;
         }
+        let shards = shard_count(fds.len());
+        let shard = |k: usize| shard_map(fds, &runs, k, shards);
+        map.shards = if shards == 1 {
+            vec![shard(0)]
+        } else {
+            std::thread::scope(|s| {
+                let others: Vec<_> = (1..shards).map(|k| s.spawn(move || shard(k))).collect();
+                let mut all = vec![shard(0)];
+                for h in others {
+                    match h.join() {
+                        Ok(m) => all.push(m),
+                        Err(e) => std::panic::resume_unwind(e),
+                    }
+                }
+                all
+            })
+        };
         if !procs.denied.is_empty() {
-            if map.inodes.is_empty() {
+            if map.is_empty() {
                 map.message
                     .extend_from_slice(b"(No info could be read for \"-p\": geteuid()=");
                 write_u64(&mut map.message, u64::from(euid));
@@ -186,7 +241,10 @@ impl ProgramMap {
     /// [`ProgramMap::name_of`] and [`ProgramMap::pid_of`].
     #[inline]
     pub fn process(&self, inode: u64) -> Option<u32> {
-        self.inodes.get(&inode).copied()
+        self.shards
+            .get(shard_of(inode, self.shards.len()))?
+            .get(&inode)
+            .copied()
     }
 
     /// How many processes have a name in the map.
@@ -223,14 +281,13 @@ impl ProgramMap {
 
     /// Whether no inode has a process.
     pub fn is_empty(&self) -> bool {
-        self.inodes.is_empty()
+        self.shards.iter().all(HashMap::is_empty)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::FdLink;
 
     /// The map as it was built before the arena: one string per inode.
     fn reference(procs: &Processes) -> HashMap<u64, Vec<u8>> {
@@ -262,6 +319,22 @@ mod tests {
 
     #[test]
     fn same_as_one_string_per_inode() {
+        same_as_reference(3000, 20_000);
+    }
+
+    /// Over 100,000 links the map is built in shards, on threads.
+    #[test]
+    fn shards_are_the_same_map() {
+        for threads in [1, 2, 4] {
+            crate::par::set_threads(threads);
+            same_as_reference(30_000, 200_000);
+        }
+        crate::par::set_threads(0);
+    }
+
+    /// Processes 1, 4, 7, … below `pids` with up to 40 fds each, on inodes below `inodes`
+    /// (shared at random), named or not: the map names each inode as [`reference`] does.
+    fn same_as_reference(pids: u32, inodes: u64) {
         let mut p = Processes::default();
         let mut seed = 0x5555_1234_abcd_0001u64;
         let mut rnd = || {
@@ -270,12 +343,12 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        for pid in (1..3000u32).step_by(3) {
+        for pid in (1..pids).step_by(3) {
             let fds = rnd() % 40;
             for fd in 0..fds as u32 {
                 let inode = match rnd() % 10 {
                     0 => None,
-                    _ => Some(rnd() % 20_000),
+                    _ => Some(rnd() % inodes),
                 };
                 p.fds.push(FdLink { pid, fd, inode });
             }
@@ -298,7 +371,7 @@ mod tests {
         }
         let want = reference(&p);
         let got = ProgramMap::build(&p, 0);
-        for inode in 0..20_001u64 {
+        for inode in 0..=inodes {
             let w = want.get(&inode).map(|v| v.as_slice()).unwrap_or(b"-");
             assert_eq!(got.get(inode), w, "{inode}");
         }
