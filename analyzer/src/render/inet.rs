@@ -528,6 +528,8 @@ pub struct Prerender<'o> {
     tables: [Option<Vec<Segment>>; 8],
     /// The number the next batch of rows gets.
     next_seq: u64,
+    /// Where a batch is rendered before it is kept.
+    scratch: Vec<u8>,
     /// What the program columns are written with while the archive is read: a map without
     /// processes, naming no socket (`-p` only).
     placeholder: Option<ProgramMap>,
@@ -588,6 +590,7 @@ impl<'o> Prerender<'o> {
             user_hz: 100,
             tables: Default::default(),
             next_seq: 0,
+            scratch: Vec::new(),
             placeholder: (opts.programs > 0).then(ProgramMap::default),
             programs: None,
             filling: std::sync::Mutex::new(None),
@@ -806,18 +809,20 @@ impl Prerender<'_> {
         let Some(Some(segments)) = self.tables.get_mut(kind.index()) else {
             return;
         };
-        let mut seg = Segment {
-            seq,
-            // Room for the text at once (growing it by doubling copies it in WebAssembly).
-            text: Vec::with_capacity(rows.len() * t.row_size() + 256),
-            columns: Columns::default(),
-        };
+        let mut columns = Columns::default();
         if noting {
-            seg.columns.gaps.reserve_exact(rows.len());
-            seg.columns.inodes.reserve_exact(rows.len());
+            columns.gaps.reserve_exact(rows.len());
+            columns.inodes.reserve_exact(rows.len());
         }
-        t.rows_noting(&mut seg.text, rows, noting.then_some(&mut seg.columns));
-        segments.push(seg);
+        // Rendered where the room is made (64 KiB at a time, space-filled), then kept at its
+        // length.
+        self.scratch.clear();
+        t.rows_noting(&mut self.scratch, rows, noting.then_some(&mut columns));
+        segments.push(Segment {
+            seq,
+            text: self.scratch.as_slice().to_vec(),
+            columns,
+        });
     }
 
     /// A table begins: whatever it had of an earlier one (a path the archive holds twice) is
