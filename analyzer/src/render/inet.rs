@@ -528,6 +528,10 @@ pub struct Prerender<'o> {
     tables: [Option<Vec<Segment>>; 8],
     /// The number the next batch of rows gets.
     next_seq: u64,
+    /// Whether each table is one segment, its room made from the table's size (on one thread:
+    /// no copy), or one segment per batch, rendered in `scratch` and kept at its length (batches
+    /// rendered by two threads, [`Prerender::on_thread`]).
+    whole: bool,
     /// Where a batch is rendered before it is kept.
     scratch: Vec<u8>,
     /// What the program columns are written with while the archive is read: a map without
@@ -590,10 +594,19 @@ impl<'o> Prerender<'o> {
             user_hz: 100,
             tables: Default::default(),
             next_seq: 0,
+            whole: true,
             scratch: Vec::new(),
             placeholder: (opts.programs > 0).then(ProgramMap::default),
             programs: None,
             filling: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// One that keeps a segment per batch, for [`Prerender::on_thread`].
+    fn in_segments(opts: &'o NetstatOptions) -> Self {
+        Prerender {
+            whole: false,
+            ..Prerender::new(opts)
         }
     }
 
@@ -789,8 +802,8 @@ fn fill_columns(text: &mut [u8], columns: &[usize], inodes: &[u64], map: &Progra
 }
 
 impl crate::load::RowSink for Prerender<'_> {
-    fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest, _size: u64) {
-        self.start(kind, manifest.user_hz);
+    fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest, size: u64) {
+        self.start(kind, manifest.user_hz, size);
     }
 
     fn rows(&mut self, kind: InetKind, rows: &mut Vec<InetRow>) {
@@ -809,6 +822,14 @@ impl Prerender<'_> {
         let Some(Some(segments)) = self.tables.get_mut(kind.index()) else {
             return;
         };
+        if self.whole {
+            // One segment, with room made from the table's size (`start`).
+            if let Some(seg) = segments.last_mut() {
+                let columns = noting.then_some(&mut seg.columns);
+                t.rows_noting(&mut seg.text, rows, columns);
+            }
+            return;
+        }
         let mut columns = Columns::default();
         if noting {
             columns.gaps.reserve_exact(rows.len());
@@ -827,11 +848,33 @@ impl Prerender<'_> {
 
     /// A table begins: whatever it had of an earlier one (a path the archive holds twice) is
     /// dropped.
-    fn start(&mut self, kind: InetKind, user_hz: u32) {
+    fn start(&mut self, kind: InetKind, user_hz: u32, size: u64) {
         self.user_hz = user_hz;
-        if let Some(t) = self.tables.get_mut(kind.index()) {
+        let Some(t) = self.tables.get_mut(kind.index()) else {
+            return;
+        };
+        if !self.whole {
             *t = Some(Vec::new());
+            return;
         }
+        // Room for the text at once (growing it by doubling copies it in WebAssembly): a kernel
+        // row takes at least 120 bytes (udp's; tcp's 150), a printed row about `row_size`.
+        let ex = numeric_extras(self.opts, &self.names, self.placeholder.as_ref());
+        let rows = usize::try_from(size / 120).unwrap_or(usize::MAX);
+        let room = rows
+            .saturating_mul(Table::new(kind, &ex, user_hz).row_size())
+            .min(MAX_RESERVED)
+            + (1 << 16);
+        let mut seg = Segment {
+            seq: 0,
+            text: Vec::with_capacity(room),
+            columns: Columns::default(),
+        };
+        if self.placeholder.is_some() {
+            seg.columns.gaps.reserve(rows.min(MAX_RESERVED / 4));
+            seg.columns.inodes.reserve(rows.min(MAX_RESERVED / 8));
+        }
+        *t = Some(vec![seg]);
     }
 
     /// Takes in the segments `other` rendered of the same batches (see [`Prerender::on_thread`]),
@@ -863,10 +906,10 @@ impl Prerender<'_> {
             let (to, from) = std::sync::mpsc::sync_channel::<Batch>(4);
             let (back, empties) = std::sync::mpsc::channel::<Vec<InetRow>>();
             let renderer = s.spawn(move || {
-                let mut pre = Prerender::new(opts);
+                let mut pre = Prerender::in_segments(opts);
                 for batch in from {
                     match batch {
-                        Batch::Begin(kind, hz) => pre.start(kind, hz),
+                        Batch::Begin(kind, hz) => pre.start(kind, hz, 0),
                         Batch::Rows(kind, seq, mut rows) => {
                             pre.render(kind, seq, &rows);
                             rows.clear();
@@ -879,7 +922,7 @@ impl Prerender<'_> {
             let mut sink = Courier {
                 to: Some(to),
                 empties,
-                own: Prerender::new(opts),
+                own: Prerender::in_segments(opts),
             };
             let out = load(&mut sink);
             let Courier { to, own, .. } = sink;
@@ -908,6 +951,10 @@ fn numeric_extras<'a>(
     }
 }
 
+/// The most room [`Prerender`] makes for a table's text before it sees the rows (a bigger text
+/// grows).
+const MAX_RESERVED: usize = 128 << 20;
+
 /// What [`Prerender::on_thread`]'s loader sends its renderer.
 enum Batch {
     Begin(InetKind, u32),
@@ -924,7 +971,7 @@ struct Courier<'o> {
 
 impl crate::load::RowSink for Courier<'_> {
     fn begin(&mut self, kind: InetKind, manifest: &crate::parse::manifest::Manifest, _size: u64) {
-        self.own.start(kind, manifest.user_hz);
+        self.own.start(kind, manifest.user_hz, 0);
         // The renderer only stops when this side hangs up.
         if let Some(to) = &self.to
             && to.send(Batch::Begin(kind, manifest.user_hz)).is_err()
