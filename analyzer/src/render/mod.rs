@@ -103,20 +103,27 @@ pub(crate) fn spilling() -> bool {
     SPILL.with(|s| s.borrow().is_some())
 }
 
-/// Writes `out` and then `piece` through the spill target (appends `piece` to `out` when none is
-/// set).
-pub(crate) fn spill_now(out: &mut Vec<u8>, piece: &[u8]) {
-    let spilled = SPILL.with(|s| {
+/// Writes `out` and then `pieces` through the spill target, and empties `out`; `false`, and
+/// nothing done, when no target is set.
+fn spill_pieces(out: &mut Vec<u8>, pieces: &[&[u8]]) -> bool {
+    SPILL.with(|s| {
         let mut s = s.borrow_mut();
         let Some(f) = s.as_mut() else {
             return false;
         };
         f(out);
         out.clear();
-        f(piece);
+        for piece in pieces {
+            f(piece);
+        }
         true
-    });
-    if !spilled {
+    })
+}
+
+/// Writes `out` and then `piece` through the spill target (appends `piece` to `out` when none is
+/// set).
+pub(crate) fn spill_now(out: &mut Vec<u8>, piece: &[u8]) {
+    if !spill_pieces(out, &[piece]) {
         out.extend_from_slice(piece);
     }
 }
@@ -124,22 +131,9 @@ pub(crate) fn spill_now(out: &mut Vec<u8>, piece: &[u8]) {
 /// Appends a text in `pieces` (printed one after the other) to `out`; with a spill target set
 /// and a big text, writes `out` and then the pieces through it instead (without copying them).
 pub(crate) fn append_or_spill(out: &mut Vec<u8>, pieces: &[&[u8]]) {
-    if pieces.iter().map(|p| p.len()).sum::<usize>() >= 1 << 20 {
-        let spilled = SPILL.with(|s| {
-            let mut s = s.borrow_mut();
-            let Some(f) = s.as_mut() else {
-                return false;
-            };
-            f(out);
-            out.clear();
-            for piece in pieces {
-                f(piece);
-            }
-            true
-        });
-        if spilled {
-            return;
-        }
+    let big = pieces.iter().map(|p| p.len()).sum::<usize>() >= 1 << 20;
+    if big && spill_pieces(out, pieces) {
+        return;
     }
     for piece in pieces {
         out.extend_from_slice(piece);
