@@ -417,8 +417,10 @@ pub fn run_with(
             let refill = p.fill_later(map);
             let p = &*p;
             return std::thread::scope(|s| {
-                if let Some(map) = p.programs() {
-                    refill.start(s, map);
+                // (`fill_later` keeps the map; without one, nothing is waited for.)
+                match p.programs() {
+                    Some(map) => refill.start(s, map),
+                    None => drop(refill),
                 }
                 rounds(snap, opts, Some(p))
             });

@@ -814,7 +814,8 @@ impl crate::load::RowSink for Prerender<'_> {
 }
 
 impl Prerender<'_> {
-    /// Renders a batch of rows as its own segment.
+    /// Renders a batch of rows: into the table's one segment (`whole`), or as a segment of its
+    /// own.
     fn render(&mut self, kind: InetKind, seq: u64, rows: &[InetRow]) {
         let ex = numeric_extras(self.opts, &self.names, self.placeholder.as_ref());
         let t = Table::new(kind, &ex, self.user_hz);
