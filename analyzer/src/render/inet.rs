@@ -540,7 +540,7 @@ pub struct Prerender<'o> {
     /// The map [`Prerender::fill_programs`] filled the columns from.
     programs: Option<ProgramMap>,
     /// The segments being filled while the listing is printed ([`Prerender::fill_later`]).
-    filling: std::sync::Mutex<Option<Filling>>,
+    filling: std::cell::RefCell<Option<Filling>>,
 }
 
 /// Segments filled on other threads while the listing is printed: they come back as they are
@@ -598,7 +598,7 @@ impl<'o> Prerender<'o> {
             scratch: Vec::new(),
             placeholder: (opts.programs > 0).then(ProgramMap::default),
             programs: None,
-            filling: std::sync::Mutex::new(None),
+            filling: std::cell::RefCell::new(None),
         }
     }
 
@@ -639,8 +639,7 @@ impl<'o> Prerender<'o> {
     /// [`crate::render::append_or_spill`]); `false` if it has none. With
     /// [`Prerender::fill_later`], waits for each segment to be filled.
     pub fn print(&self, kind: InetKind, out: &mut Vec<u8>) -> bool {
-        if let Ok(mut filling) = self.filling.lock()
-            && let Some(f) = filling.as_mut()
+        if let Some(f) = self.filling.borrow_mut().as_mut()
             && let Some(&(from, to)) = f.places.get(kind.index())
             && from < to
         {
@@ -691,13 +690,11 @@ impl<'o> Prerender<'o> {
             }
             *place = (from, jobs.len());
         }
-        if let Ok(mut f) = self.filling.lock() {
-            *f = Some(Filling {
-                done: rx,
-                early: Default::default(),
-                places,
-            });
-        }
+        *self.filling.get_mut() = Some(Filling {
+            done: rx,
+            early: Default::default(),
+            places,
+        });
         self.programs = Some(map);
         Refill {
             jobs: std::sync::Mutex::new(jobs.into_iter()),

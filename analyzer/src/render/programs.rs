@@ -164,14 +164,12 @@ impl ProgramMap {
         let fds = procs.fds.as_slice();
         let mut runs: Vec<(usize, usize, u32)> = Vec::new();
         let mut at = 0;
-        while let Some(first) = fds.get(at) {
-            let pid = first.pid;
-            let rest = fds.get(at..).unwrap_or(&[]);
-            let end = at + rest.iter().position(|l| l.pid != pid).unwrap_or(rest.len());
-            let group = fds.get(at..end).unwrap_or(&[]);
-            if let Some(k) = group.iter().position(|l| l.inode.is_some())
-                && let Some(cmdline) = procs.cmdlines.get(&pid)
-                && let Some(record) = map.add_process(pid, netstat_program(cmdline))
+        for group in fds.chunk_by(|a, b| a.pid == b.pid) {
+            let end = at + group.len();
+            if let Some(first) = group.first()
+                && let Some(k) = group.iter().position(|l| l.inode.is_some())
+                && let Some(cmdline) = procs.cmdlines.get(&first.pid)
+                && let Some(record) = map.add_process(first.pid, netstat_program(cmdline))
             {
                 runs.push((at + k, end, record));
             }
