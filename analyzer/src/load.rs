@@ -101,6 +101,22 @@ pub trait RowSink {
     /// Rows of the table, in file order. The sink takes them: `rows` is cleared after the call
     /// (the sink may swap in another vector, whose room is then used for the next rows).
     fn rows(&mut self, kind: InetKind, rows: &mut Vec<crate::model::InetRow>);
+    /// Whether the sink also takes the command lines and fd links of frame 0 (to build the `-p`
+    /// map as they are read): the snapshot then keeps no links of frame 0 (its command lines
+    /// stay).
+    fn takes_processes(&self) -> bool {
+        false
+    }
+    /// A process's `cmdline`, before any of its links.
+    fn cmdline(&mut self, pid: u32, data: &[u8]) {
+        let _ = (pid, data);
+    }
+    /// Fd links, in procfs order (ascending pid, then fd): the sink takes them (`links` is
+    /// cleared after the call). Were they not in that order, or a command line came after a link
+    /// of its process, [`load_into`] says that what the sink got does not stand.
+    fn links(&mut self, links: &mut Vec<FdLink>) {
+        links.clear();
+    }
 }
 
 /// A socket table being parsed as it is inflated.
@@ -195,7 +211,18 @@ struct Loader<'p> {
     seen_tables: u32,
     /// Paths of the files met so far, but for processes' (duplicates).
     paths: std::collections::HashSet<String>,
+    /// Whether frame 0's command lines and fd links go to the sink.
+    processes_to_sink: bool,
+    /// Fd links on their way to the sink.
+    links: Vec<FdLink>,
+    /// The (pid, fd) of the last link that went to the sink.
+    last_link: Option<(u32, u32)>,
+    /// Whether the sink's links came out of procfs order (or a command line after its links).
+    links_disordered: bool,
 }
+
+/// Fd links handed to the sink together.
+const LINK_BATCH: usize = 4096;
 
 /// Splits `frames/<k>/<rest>` into `(k, rest)`; other paths are frame 0.
 fn split_frame(path: &str) -> Option<(usize, &str)> {
@@ -430,11 +457,16 @@ impl Visitor for Loader<'_> {
                             .link_targets
                             .insert((pid, fd), keep.to_vec());
                     }
-                    self.target(frame).processes.fds.push(FdLink {
+                    let link = FdLink {
                         pid,
                         fd,
                         inode: parse::fd::netstat_socket_inode(target),
-                    });
+                    };
+                    if frame == 0 && self.processes_to_sink {
+                        self.link_to_sink(link);
+                    } else {
+                        self.target(frame).processes.fds.push(link);
+                    }
                 }
             }
             Entry::Dir(mode) => {
@@ -624,7 +656,40 @@ impl Loader<'_> {
             "etc/services" => self.services = data.to_vec(),
             "etc/protocols" => self.protocols = data.to_vec(),
             "etc/passwd" => self.passwd = data.to_vec(),
-            _ => frame_file(&mut self.snap, path, data),
+            _ => {
+                if self.processes_to_sink
+                    && let Some(pid) = cmdline_pid(path)
+                    && let Some(sink) = self.sink.as_deref_mut()
+                {
+                    if self.last_link.is_some_and(|(p, _)| p >= pid) {
+                        self.links_disordered = true;
+                    }
+                    sink.cmdline(pid, data);
+                }
+                frame_file(&mut self.snap, path, data)
+            }
+        }
+    }
+
+    /// Hands `link` to the sink (in batches), checking their order.
+    fn link_to_sink(&mut self, link: FdLink) {
+        let at = (link.pid, link.fd);
+        if self.last_link.is_some_and(|last| last >= at) {
+            self.links_disordered = true;
+        }
+        self.last_link = Some(at);
+        self.links.push(link);
+        if self.links.len() >= LINK_BATCH {
+            self.flush_links();
+        }
+    }
+
+    fn flush_links(&mut self) {
+        if let Some(sink) = self.sink.as_deref_mut()
+            && !self.links.is_empty()
+        {
+            sink.links(&mut self.links);
+            self.links.clear();
         }
     }
 
@@ -736,6 +801,16 @@ fn frame_file(snap: &mut Snapshot, path: &str, data: &[u8]) {
     }
 }
 
+/// The pid of `proc/<pid>/cmdline`.
+fn cmdline_pid(path: &str) -> Option<u32> {
+    let (pid, name) = path.strip_prefix("proc/")?.split_once('/')?;
+    if name == "cmdline" {
+        pid.parse().ok()
+    } else {
+        None
+    }
+}
+
 /// Hands the rows the open table's parser holds to the sink (with the diagnostics they call for).
 fn sink_rows(
     open: &mut Open,
@@ -786,6 +861,7 @@ fn loader<'p>(
     limits: &'p Limits,
     sink: Option<&'p mut dyn RowSink>,
 ) -> Loader<'p> {
+    let sink_takes_processes = sink.as_deref().is_some_and(|s| s.takes_processes());
     Loader {
         plan,
         sink,
@@ -805,6 +881,10 @@ fn loader<'p>(
         open: None,
         seen_tables: 0,
         paths: Default::default(),
+        processes_to_sink: sink_takes_processes,
+        links: Vec::new(),
+        last_link: None,
+        links_disordered: false,
     }
 }
 
@@ -878,9 +958,12 @@ impl Loader<'_> {
         if let Some(e) = self.exceeded.take() {
             return Err(e);
         }
+        self.flush_links();
         // Rows went to the sink under the first manifest: a later one (the collector writes one,
-        // first; a second may change their byte order) makes them stale.
-        let fresh = !(self.sunk_any && self.manifests > 1);
+        // first; a second may change their byte order) makes them stale; so do links out of
+        // order.
+        let stale = self.links_disordered || (self.sunk_any && self.manifests > 1);
+        let fresh = !stale;
         self.snap.diagnostics.extend(diags);
         Ok((self.finish(), fresh))
     }

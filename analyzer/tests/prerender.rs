@@ -393,15 +393,17 @@ fn program_columns_are_filled_in_as_netstat_names_them() {
         ("proc/net/tcp", tcp(60_000, "01")),
         ("proc/net/tcp6", tcp6()),
     ];
+    // (Processes in procfs order: ascending pid, each one's fds in ascending order.)
+    big.extend(processes());
     let held: Vec<String> = (0..60_000)
         .step_by(7)
-        .map(|i| format!("proc/500/fd/{i}"))
+        .map(|i| format!("proc/5000/fd/{i}"))
         .collect();
-    big.push(("proc/500/cmdline", b"haproxy\0".to_vec()));
+    big.push(("proc/5000/cmdline", b"haproxy\0".to_vec()));
     for (n, path) in held.iter().enumerate() {
         big.push((path, link(&format!("socket:[{}]", 9000 + n * 7))));
     }
-    let bytes = archive(&[big, processes()].concat());
+    let bytes = archive(&big);
     for args in [&["-tanp"][..], &["-tanpo"], &["-tanpeen"]] {
         assert_eq!(same(&bytes, args, &Limits::default()), 1, "{args:?}");
     }
@@ -425,6 +427,68 @@ fn program_columns_are_filled_in_as_netstat_names_them() {
         text.contains(" LISTEN      4000/sshd: root@pts \n"),
         "{text}"
     );
+}
+
+#[test]
+fn processes_out_of_procfs_order_read_the_input_again() {
+    // The `-p` map is built as the processes are read, in procfs order (each process's command
+    // line first, then its links by fd); an archive in another order is read again the ordinary
+    // way, which sorts the links.
+    let base = || {
+        vec![
+            ("netsnap.json", manifest("little", 100)),
+            ("proc/net/tcp", tcp(8, "01")),
+            ("proc/net/tcp6", tcp6()),
+        ]
+    };
+    let cases: Vec<Vec<(&str, Vec<u8>)>> = vec![
+        // Links of a process out of fd order.
+        [
+            base(),
+            vec![
+                ("proc/100/cmdline", b"nginx\0".to_vec()),
+                ("proc/100/fd/4", link("socket:[9001]")),
+                ("proc/100/fd/3", link("socket:[9000]")),
+            ],
+        ]
+        .concat(),
+        // Processes out of pid order: 200 names 9000 in procfs order.
+        [
+            base(),
+            vec![
+                ("proc/300/cmdline", b"late\0".to_vec()),
+                ("proc/300/fd/1", link("socket:[9000]")),
+                ("proc/200/cmdline", b"early\0".to_vec()),
+                ("proc/200/fd/1", link("socket:[9000]")),
+            ],
+        ]
+        .concat(),
+        // A command line after the process's links.
+        [
+            base(),
+            vec![
+                ("proc/100/fd/3", link("socket:[9000]")),
+                ("proc/100/cmdline", b"nginx\0".to_vec()),
+            ],
+        ]
+        .concat(),
+        // A link twice.
+        [
+            base(),
+            vec![
+                ("proc/100/cmdline", b"nginx\0".to_vec()),
+                ("proc/100/fd/3", link("socket:[9000]")),
+                ("proc/100/fd/3", link("socket:[9001]")),
+            ],
+        ]
+        .concat(),
+    ];
+    for files in &cases {
+        let bytes = archive(files);
+        for args in [&["-tanp"][..], &["-tanpo"]] {
+            assert_eq!(same(&bytes, args, &Limits::default()), 2, "{args:?}");
+        }
+    }
 }
 
 #[test]

@@ -410,8 +410,12 @@ pub fn run_with(
     if let Some(p) = pre.as_deref_mut()
         && p.awaits_programs()
     {
-        // netstat's `prg_cache_load`, which the run would do first thing.
-        let map = ProgramMap::build(&snap.processes, snap.manifest.euid);
+        // netstat's `prg_cache_load`, which the run would do first thing (built as the processes
+        // were read, when the loader gave them to `p`).
+        let (procs, euid) = (&snap.processes, snap.manifest.euid);
+        let map = p
+            .built_programs(&procs.denied, euid)
+            .unwrap_or_else(|| ProgramMap::build(procs, euid));
         if crate::render::spilling() && p.fills_later() {
             // The columns are filled on other threads while the tables are written.
             let refill = p.fill_later(map);

@@ -6,11 +6,13 @@
 //! left in 11; then ` user inode` (each left in 10) with `-e`, ` program`
 //! (left in 20) with `-p`, and ` timer` with `-o`.
 
+use crate::model::FdLink;
 use crate::model::{InetKind, InetRow, InetTable, Names};
 use crate::netstat::args::NetstatOptions;
 use crate::parse::etc::ServiceProto;
 use crate::render::addr::{EndpointStyle, put_endpoint_numeric, write_endpoint};
-use crate::render::programs::{PROGNAME_WIDTH, ProgramMap};
+use crate::render::packed::Packer;
+use crate::render::programs::{LOOKUPS, PROGNAME_WIDTH, ProgramBuilder, ProgramMap};
 use crate::render::{
     Num, Room, pad_from, pad_left, pad_right, put_bytes, put_i64, put_i64_right, put_u64,
     write_i64, write_ticks,
@@ -188,10 +190,6 @@ fn write_timer(out: &mut Vec<u8>, kind: InetKind, row: &InetRow, user_hz: u32) {
     out.truncate(start + 63);
 }
 
-/// How many `-p` names are looked up together before any is written: independent lookups overlap
-/// their cache misses.
-const LOOKUPS: usize = 16;
-
 /// What every row of one table shares.
 struct Table<'a> {
     kind: InetKind,
@@ -219,8 +217,7 @@ impl Table<'_> {
     }
 
     /// Writes one row of numeric text at the start of space-filled room of
-    /// `self.need` bytes plus the user name's length; returns its length and where its program
-    /// column begins (0 without one).
+    /// `self.need` bytes plus the user name's length; returns its length.
     #[inline]
     fn put_row(
         &self,
@@ -229,7 +226,7 @@ impl Table<'_> {
         user: Option<&[u8]>,
         program: Option<&[u8]>,
         scratch: &mut Vec<u8>,
-    ) -> (usize, usize) {
+    ) -> usize {
         let kind = self.kind;
         let opts = self.ex.opts;
         let wide = self.style.wide;
@@ -273,11 +270,10 @@ impl Table<'_> {
             let s = p;
             p = put_u64(b, p, row.inode).max(s + 10);
         }
-        let mut program_at = 0;
         if let Some(pm) = program {
             p += 1;
-            program_at = p;
-            p = put_bytes(b, p, pm).max(program_at + PROGNAME_WIDTH);
+            let s = p;
+            p = put_bytes(b, p, pm).max(s + PROGNAME_WIDTH);
         }
         if opts.timers > 0 {
             p += 1;
@@ -286,7 +282,7 @@ impl Table<'_> {
             p = put_bytes(b, p, scratch);
         }
         b[p] = b'\n';
-        (p + 1, program_at)
+        p + 1
     }
 
     /// Appends one row.
@@ -334,12 +330,6 @@ impl Table<'_> {
 
     /// Appends the shown rows of `rows`.
     fn rows(&self, out: &mut Vec<u8>, rows: &[InetRow]) {
-        self.rows_noting(out, rows, None);
-    }
-
-    /// [`Table::rows`], with `columns` noting each row's program column (rows are numeric
-    /// there: [`Prerender`]'s).
-    fn rows_noting(&self, out: &mut Vec<u8>, rows: &[InetRow], mut columns: Option<&mut Columns>) {
         // The `-p` names of a batch of rows are looked up before the rows
         // are written: independent lookups overlap their cache misses.
         const BATCH: usize = LOOKUPS;
@@ -348,32 +338,76 @@ impl Table<'_> {
         let mut scratch = Vec::new();
         let mut room = Room::new(out);
         for chunk in rows.chunks(BATCH) {
-            let mut programs: [Option<&[u8]>; BATCH] = [None; BATCH];
+            let mut names: [&[u8]; BATCH] = [b"-"; BATCH];
             if let Some(pm) = self.ex.programs {
-                for (p, row) in programs.iter_mut().zip(chunk) {
-                    if shown(kind, row, opts) {
-                        *p = Some(pm.get(row.inode));
-                    }
+                let mut inodes = [0u64; BATCH];
+                for (i, row) in inodes.iter_mut().zip(chunk) {
+                    *i = row.inode;
                 }
+                pm.get_many(&inodes[..chunk.len()], &mut names);
             }
-            for (row, &program) in chunk.iter().zip(&programs) {
+            for (row, &name) in chunk.iter().zip(&names) {
                 if !shown(kind, row, opts) {
                     continue;
                 }
+                let program = self.ex.programs.map(|_| name);
                 if self.numeric {
-                    let user = self.user_name(row.uid);
-                    let at = room.position();
-                    let b = room.get(self.need + user.map_or(0, |u| u.len()));
-                    let (n, program_at) = self.put_row(b, row, user, program, &mut scratch);
-                    if let Some(c) = columns.as_deref_mut()
-                        && program_at > 0
-                    {
-                        c.note(at + program_at, row.inode);
-                    }
-                    room.advance(n);
+                    self.put_in(&mut room, row, program, &mut scratch);
                 } else {
                     room.append(|out| self.row(out, row, program));
                 }
+            }
+        }
+    }
+
+    /// Writes one numeric row in `room`.
+    #[inline]
+    fn put_in(
+        &self,
+        room: &mut Room<'_>,
+        row: &InetRow,
+        program: Option<&[u8]>,
+        scratch: &mut Vec<u8>,
+    ) {
+        let user = self.user_name(row.uid);
+        let b = room.get(self.need + user.map_or(0, |u| u.len()));
+        let n = self.put_row(b, row, user, program, scratch);
+        room.advance(n);
+    }
+
+    /// Appends the rows `packer` packed into `packed` (shown rows of a numeric listing: a
+    /// [`Prerender`]'s) from `*at` on, each with its program from `map`: about `rows` of them
+    /// (a multiple of [`LOOKUPS`]), or up to the end; moves `*at` past them.
+    fn packed_rows(
+        &self,
+        out: &mut Vec<u8>,
+        packed: &[u8],
+        at: &mut usize,
+        rows: usize,
+        (packer, map): (Packer, &ProgramMap),
+    ) {
+        let mut scratch = Vec::new();
+        let mut room = Room::new(out);
+        let mut batch = [InetRow::default(); LOOKUPS];
+        for _ in 0..rows.div_ceil(LOOKUPS) {
+            let mut n = 0;
+            while n < LOOKUPS
+                && let Some(row) = packer.unpack(packed, at)
+            {
+                batch[n] = row;
+                n += 1;
+            }
+            if n == 0 {
+                return;
+            }
+            let mut inodes = [0u64; LOOKUPS];
+            for (i, row) in inodes.iter_mut().zip(&batch[..n]) {
+                *i = row.inode;
+            }
+            let mut programs: [&[u8]; LOOKUPS] = [b"-"; LOOKUPS];
+            map.get_many(&inodes[..n], &mut programs);
+            for (row, &program) in batch[..n].iter().zip(&programs) {
+                self.put_in(&mut room, row, Some(program), &mut scratch);
             }
         }
     }
@@ -473,52 +507,36 @@ pub fn render_table(
 }
 
 /// Whether a socket listing's rows print from the row alone but for their `-p` column (numeric
-/// hosts, ports and users, one round), so that [`Prerender`] can write them as they are read:
+/// hosts, ports and users, one round), so that [`Prerender`] can take them as they are read:
 /// the views that need nothing after the socket tables ([`crate::netstat::plan`]'s
-/// `only_tables`), and the same with `-p`, whose fixed-width column is filled in once the
-/// processes are read ([`Prerender::fill_programs`]).
+/// `only_tables`), and the same with `-p`, whose rows are printed once the processes are read
+/// ([`Prerender::fill_programs`]).
 pub fn prerenders(opts: &NetstatOptions) -> bool {
     // (`only_tables` is these views without `-p`.)
     let plan = crate::netstat::plan(opts);
     plan.sockets && !plan.frames && !crate::netstat::needs_names(opts)
 }
 
-/// Where the program columns of a [`Segment`]'s text are (`-p`): each one starts `gaps` bytes
-/// after the one before (the first, after the text's start); and their rows' inodes. 12 bytes a
-/// row.
-#[derive(Debug, Default)]
-struct Columns {
-    gaps: Vec<u32>,
-    inodes: Vec<u64>,
-    /// Where the last one starts.
-    last: usize,
-}
-
-impl Columns {
-    fn note(&mut self, at: usize, inode: u64) {
-        // A gap is one line of text: far less than 4 GiB.
-        self.gaps
-            .push(u32::try_from(at - self.last).unwrap_or(u32::MAX));
-        self.inodes.push(inode);
-        self.last = at;
-    }
-}
-
-/// The rendered rows of one batch the sink got, and where their program columns are (`-p`).
+/// One batch of rows the sink got: rendered, or (`-p`) packed until the programs are known.
 #[derive(Debug, Default)]
 struct Segment {
     /// The batch's place among all the batches the sink got.
     seq: u64,
     text: Vec<u8>,
-    columns: Columns,
+    /// The shown rows, packed ([`Packer`]), while their program is not known.
+    packed: Vec<u8>,
+    /// How many rows `packed` holds.
+    rows: usize,
 }
 
-/// The rows of a socket listing rendered while the archive is read (a
-/// [`crate::load::RowSink`]): each internet table's text, as [`render_table`] writes it, for
-/// options that [`prerenders`] accepts, in segments (one per batch of rows, in order). The
-/// snapshot then keeps no rows of these tables. With `-p`, each row's program column (20 bytes,
-/// whatever the name) is written `-` and [`Prerender::fill_programs`] writes the name there, once
-/// the processes are known; [`Columns`] says where they are.
+/// The rows of a socket listing taken while the archive is read (a [`crate::load::RowSink`]):
+/// each internet table's text, as [`render_table`] writes it, for options that [`prerenders`]
+/// accepts, in segments (one per batch of rows, in order). The snapshot then keeps no rows of
+/// these tables. Without `-p` the rows are rendered as they come. With `-p` they are kept packed
+/// (about 30 bytes a row where the text takes 100) and rendered once the processes are known:
+/// all at once ([`Prerender::fill_programs`]), or, with a spill target, as they are printed
+/// ([`Prerender::print`]), by other threads ahead of the printing one for big tables
+/// ([`Prerender::fill_later`]).
 #[derive(Debug)]
 pub struct Prerender<'o> {
     opts: &'o NetstatOptions,
@@ -529,42 +547,109 @@ pub struct Prerender<'o> {
     /// The number the next batch of rows gets.
     next_seq: u64,
     /// Whether each table is one segment, its room made from the table's size (on one thread:
-    /// no copy), or one segment per batch, rendered in `scratch` and kept at its length (batches
-    /// rendered by two threads, [`Prerender::on_thread`]).
+    /// no copy), or one segment per batch, made in `scratch` and kept at its length (batches
+    /// taken by two threads, [`Prerender::on_thread`]).
     whole: bool,
-    /// Where a batch is rendered before it is kept.
+    /// Where a batch is rendered or packed before it is kept.
     scratch: Vec<u8>,
-    /// What the program columns are written with while the archive is read: a map without
-    /// processes, naming no socket (`-p` only).
-    placeholder: Option<ProgramMap>,
-    /// The map [`Prerender::fill_programs`] filled the columns from.
+    /// How rows are packed (`-p` only).
+    packer: Option<Packer>,
+    /// The `-p` map being built from the processes as they are read (`-p` only).
+    builder: Option<ProgramBuilder>,
+    /// The map the rows' program columns come from, once known.
     programs: Option<ProgramMap>,
-    /// The segments being filled while the listing is printed ([`Prerender::fill_later`]).
+    /// The segments being rendered on other threads while the listing is printed
+    /// ([`Prerender::fill_later`]).
     filling: std::cell::RefCell<Option<Filling>>,
 }
 
-/// Segments filled on other threads while the listing is printed: they come back as they are
+/// Segments rendered on other threads while the listing is printed: they come back as they are
 /// done, and [`Prerender::print`] takes them in order.
 #[derive(Debug)]
 struct Filling {
-    /// Filled segments: their place among all the segments, and the segment.
+    /// Rendered segments: their place among all the segments, and the segment.
     done: std::sync::mpsc::Receiver<(usize, Segment)>,
     /// Segments done before their turn.
     early: std::collections::BTreeMap<usize, Segment>,
     /// Each table's places: from, to.
     places: [(usize, usize); 8],
+    /// Texts printed, for the rendering threads to use again.
+    texts: std::sync::Arc<Texts>,
+}
+
+/// Buffers handed back for reuse.
+#[derive(Debug, Default)]
+struct Texts(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Texts {
+    fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut t| t.pop())
+            .unwrap_or_default()
+    }
+
+    fn give(&self, mut text: Vec<u8>) {
+        text.clear();
+        if let Ok(mut t) = self.0.lock() {
+            t.push(text);
+        }
+    }
+}
+
+/// What rendering a packed segment needs besides the map.
+#[derive(Debug, Clone, Copy)]
+struct Unpacking<'o> {
+    opts: &'o NetstatOptions,
+    user_hz: u32,
+    packer: Packer,
+}
+
+impl Unpacking<'_> {
+    /// Appends the rows of `packed` (of a `kind` table), each with its program from `map`.
+    fn render(&self, out: &mut Vec<u8>, kind: InetKind, packed: &[u8], map: &ProgramMap) {
+        self.render_part(out, kind, (packed, &mut 0), usize::MAX, map);
+    }
+
+    /// [`Unpacking::render`] for about `rows` rows from `*at` on (moved past them).
+    fn render_part(
+        &self,
+        out: &mut Vec<u8>,
+        kind: InetKind,
+        (packed, at): (&[u8], &mut usize),
+        rows: usize,
+        map: &ProgramMap,
+    ) {
+        let names = Names::default();
+        let ex = numeric_extras(self.opts, &names, Some(map));
+        Table::new(kind, &ex, self.user_hz).packed_rows(out, packed, at, rows, (self.packer, map));
+    }
+
+    /// Room for the text of `rows` rows of a `kind` table.
+    fn room(&self, kind: InetKind, rows: usize) -> usize {
+        let names = Names::default();
+        let map = ProgramMap::default();
+        let ex = numeric_extras(self.opts, &names, Some(&map));
+        rows.saturating_mul(Table::new(kind, &ex, self.user_hz).row_size())
+    }
 }
 
 /// The segments [`Prerender::fill_later`] took out, for [`Refill::start`].
-pub struct Refill {
-    jobs: std::sync::Mutex<std::vec::IntoIter<(usize, Segment)>>,
-    done: std::sync::mpsc::Sender<(usize, Segment)>,
+pub struct Refill<'o> {
+    jobs: std::sync::Mutex<std::vec::IntoIter<(usize, InetKind, Segment)>>,
+    done: std::sync::mpsc::SyncSender<(usize, Segment)>,
+    texts: std::sync::Arc<Texts>,
+    how: Unpacking<'o>,
 }
 
-impl Refill {
-    /// Fills the segments on up to [`crate::par::threads`] threads of `scope`, from `map`, in
-    /// order.
-    pub fn start<'s, 'e: 's>(self, scope: &'s std::thread::Scope<'s, 'e>, map: &'e ProgramMap) {
+impl<'o> Refill<'o> {
+    /// Renders the segments on up to [`crate::par::threads`] threads of `scope`, with their
+    /// programs from `map`, in order.
+    pub fn start<'s, 'e: 's>(self, scope: &'s std::thread::Scope<'s, 'e>, map: &'e ProgramMap)
+    where
+        'o: 'e,
+    {
         let refill = std::sync::Arc::new(self);
         for _ in 0..crate::par::threads().max(1) {
             let refill = std::sync::Arc::clone(&refill);
@@ -574,8 +659,16 @@ impl Refill {
                         Ok(mut jobs) => jobs.next(),
                         Err(_) => None,
                     };
-                    let Some((place, mut seg)) = next else { break };
-                    fill_segment(&mut seg.text, &seg.columns, map);
+                    let Some((place, kind, seg)) = next else {
+                        break;
+                    };
+                    let mut text = refill.texts.take();
+                    text.reserve(refill.how.room(kind, seg.rows));
+                    refill.how.render(&mut text, kind, &seg.packed, map);
+                    let seg = Segment {
+                        text,
+                        ..Segment::default()
+                    };
                     if refill.done.send((place, seg)).is_err() {
                         break;
                     }
@@ -596,7 +689,8 @@ impl<'o> Prerender<'o> {
             next_seq: 0,
             whole: true,
             scratch: Vec::new(),
-            placeholder: (opts.programs > 0).then(ProgramMap::default),
+            packer: (opts.programs > 0).then(|| Packer::new(opts)),
+            builder: None,
             programs: None,
             filling: std::cell::RefCell::new(None),
         }
@@ -624,20 +718,29 @@ impl<'o> Prerender<'o> {
         self.tables.iter().flatten().flatten()
     }
 
+    /// How packed segments are rendered (`-p` only).
+    fn unpacking(&self) -> Option<Unpacking<'o>> {
+        Some(Unpacking {
+            opts: self.opts,
+            user_hz: self.user_hz,
+            packer: self.packer?,
+        })
+    }
+
     /// The rendered rows of a table the loader gave to it, in pieces to be printed one after
-    /// the other; with `-p`, only once [`Prerender::fill_programs`] has filled in their program
-    /// column.
+    /// the other; with `-p`, only once [`Prerender::fill_programs`] has rendered them.
     pub fn text(&self, kind: InetKind) -> Option<Vec<&[u8]>> {
-        if self.awaits_programs() {
+        let segments = self.tables.get(kind.index())?.as_ref()?;
+        if self.awaits_programs() || segments.iter().any(|s| s.rows > 0) {
             return None;
         }
-        let segments = self.tables.get(kind.index())?.as_ref()?;
         Some(segments.iter().map(|s| s.text.as_slice()).collect())
     }
 
     /// Prints a table's rendered rows (with a spill target set, written through it; see
     /// [`crate::render::append_or_spill`]); `false` if it has none. With
-    /// [`Prerender::fill_later`], waits for each segment to be filled.
+    /// [`Prerender::fill_later`], waits for each segment to be rendered; packed segments left by
+    /// [`Prerender::fill_programs`] are rendered here, one at a time.
     pub fn print(&self, kind: InetKind, out: &mut Vec<u8>) -> bool {
         if let Some(f) = self.filling.borrow_mut().as_mut()
             && let Some(&(from, to)) = f.places.get(kind.index())
@@ -652,12 +755,35 @@ impl<'o> Prerender<'o> {
                             Ok((p, seg)) => {
                                 f.early.insert(p, seg);
                             }
-                            // A filling thread failed (its panic is the scope's).
+                            // A rendering thread failed (its panic is the scope's).
                             Err(_) => return true,
                         }
                     },
                 };
                 crate::render::spill_now(out, &seg.text);
+                f.texts.give(seg.text);
+            }
+            return true;
+        }
+        if let (Some(how), Some(map), Some(Some(segments))) = (
+            self.unpacking(),
+            self.programs.as_ref(),
+            self.tables.get(kind.index()),
+        ) && segments.iter().any(|s| s.rows > 0)
+        {
+            // A few thousand rows at a time (a table is one segment on one thread).
+            let mut text = Vec::new();
+            for seg in segments {
+                let mut at = 0;
+                while at < seg.packed.len() {
+                    let from = at;
+                    text.clear();
+                    how.render_part(&mut text, kind, (&seg.packed, &mut at), 8192, map);
+                    crate::render::spill_now(out, &text);
+                    if at == from {
+                        break;
+                    }
+                }
             }
             return true;
         }
@@ -670,41 +796,78 @@ impl<'o> Prerender<'o> {
         }
     }
 
-    /// Whether [`Prerender::fill_later`] pays for these tables: many rows, and threads to fill
+    /// Whether [`Prerender::fill_later`] pays for these tables: many rows, and threads to render
     /// them on.
     pub fn fills_later(&self) -> bool {
-        let rows: usize = self.segments().map(|s| s.columns.inodes.len()).sum();
+        let rows: usize = self.segments().map(|s| s.rows).sum();
         crate::par::threads() > 1 && crate::render::part_threads(rows) > 1
     }
 
-    /// Keeps `map` and takes the segments out to be filled ([`Refill::start`]) while the listing
-    /// is printed ([`Prerender::print`]).
-    pub fn fill_later(&mut self, map: ProgramMap) -> Refill {
-        let (tx, rx) = std::sync::mpsc::channel();
+    /// Keeps `map` and takes the segments out to be rendered ([`Refill::start`]) while the
+    /// listing is printed ([`Prerender::print`]).
+    pub fn fill_later(&mut self, map: ProgramMap) -> Refill<'o> {
+        let threads = crate::par::threads().max(1);
+        // Rendered segments wait for their turn in this queue (and, when done early, in
+        // `Filling::early`); the rendering threads stop while it is full.
+        let (tx, rx) = std::sync::mpsc::sync_channel(2 * threads);
         let mut jobs = Vec::new();
         let mut places = [(0usize, 0usize); 8];
-        for (table, place) in self.tables.iter_mut().zip(places.iter_mut()) {
+        for ((table, place), kind) in self
+            .tables
+            .iter_mut()
+            .zip(places.iter_mut())
+            .zip(InetKind::ALL)
+        {
             let from = jobs.len();
             for seg in table.iter_mut().flat_map(std::mem::take) {
-                jobs.push((jobs.len(), seg));
+                jobs.push((jobs.len(), kind, seg));
             }
             *place = (from, jobs.len());
         }
+        let texts = std::sync::Arc::new(Texts::default());
         *self.filling.get_mut() = Some(Filling {
             done: rx,
             early: Default::default(),
             places,
+            texts: std::sync::Arc::clone(&texts),
+        });
+        let how = self.unpacking().unwrap_or(Unpacking {
+            opts: self.opts,
+            user_hz: self.user_hz,
+            packer: Packer::new(self.opts),
         });
         self.programs = Some(map);
         Refill {
             jobs: std::sync::Mutex::new(jobs.into_iter()),
             done: tx,
+            texts,
+            how,
         }
     }
 
-    /// Whether the program columns are still to be filled in.
+    /// The `-p` map built from the processes as they were read ([`crate::load::RowSink::links`]),
+    /// with netstat's message for the processes in `denied`; `None` when it took no processes.
+    pub fn built_programs(
+        &mut self,
+        denied: &std::collections::BTreeSet<u32>,
+        euid: u32,
+    ) -> Option<ProgramMap> {
+        self.packer?;
+        let builder = self.builder.take().unwrap_or_default();
+        Some(builder.finish(denied, euid))
+    }
+
+    /// The builder of the `-p` map, made when the first process comes, with room for about as
+    /// many sockets as rows were taken.
+    fn builder(&mut self) -> &mut ProgramBuilder {
+        let rows: usize = self.segments().map(|s| s.rows).sum();
+        self.builder
+            .get_or_insert_with(|| ProgramBuilder::with_capacity(rows + rows / 2))
+    }
+
+    /// Whether the rows are still waiting for their programs.
     pub fn awaits_programs(&self) -> bool {
-        self.placeholder.is_some() && self.programs.is_none()
+        self.packer.is_some() && self.programs.is_none()
     }
 
     /// The map the program columns were filled from.
@@ -712,22 +875,32 @@ impl<'o> Prerender<'o> {
         self.programs.as_ref()
     }
 
-    /// Writes each row's program column from `map` (`-p`), on up to [`crate::par::threads`]
-    /// threads for big tables, and keeps the map.
+    /// Keeps `map`, the programs of the rows (`-p`), and renders the rows with them: at once, on
+    /// up to [`crate::par::threads`] threads for big tables, or, with a spill target set, as
+    /// they are printed ([`Prerender::print`]).
     pub fn fill_programs(&mut self, map: ProgramMap) {
-        if self.awaits_programs() {
-            let mut segments: Vec<&mut Segment> =
-                self.tables.iter_mut().flatten().flatten().collect();
-            fill_segments(&mut segments, &map);
+        if self.awaits_programs()
+            && !crate::render::spilling()
+            && let Some(how) = self.unpacking()
+        {
+            let mut segments: Vec<(InetKind, &mut Segment)> = Vec::new();
+            for (table, kind) in self.tables.iter_mut().zip(InetKind::ALL) {
+                segments.extend(table.iter_mut().flatten().map(|s| (kind, s)));
+            }
+            render_segments(&mut segments, how, &map);
         }
         self.programs = Some(map);
     }
 }
 
-/// Writes the program columns of `segments`, in runs of about as many rows on scoped threads
-/// for big tables.
-fn fill_segments(segments: &mut [&mut Segment], map: &ProgramMap) {
-    let rows: usize = segments.iter().map(|s| s.columns.inodes.len()).sum();
+/// Renders the packed `segments` with their programs from `map`, in runs of about as many rows
+/// on scoped threads for big tables.
+fn render_segments(
+    segments: &mut [(InetKind, &mut Segment)],
+    how: Unpacking<'_>,
+    map: &ProgramMap,
+) {
+    let rows: usize = segments.iter().map(|(_, s)| s.rows).sum();
     let threads = crate::render::part_threads(rows);
     let per = rows.div_ceil(threads).max(1);
     std::thread::scope(|s| {
@@ -737,23 +910,27 @@ fn fill_segments(segments: &mut [&mut Segment], map: &ProgramMap) {
             // Segments up to about `per` rows.
             let mut n = 0;
             let mut k = 0;
-            while let Some(seg) = rest.get(k)
+            while let Some((_, seg)) = rest.get(k)
                 && (k == 0 || n < per)
             {
-                n += seg.columns.inodes.len();
+                n += seg.rows;
                 k += 1;
             }
             let (run, tail) = std::mem::take(&mut rest).split_at_mut(k);
             rest = tail;
-            let fill = move || {
-                for seg in run {
-                    fill_segment(&mut seg.text, &seg.columns, map);
+            let render = move || {
+                for (kind, seg) in run {
+                    let mut text = Vec::with_capacity(how.room(*kind, seg.rows));
+                    how.render(&mut text, *kind, &seg.packed, map);
+                    seg.text = text;
+                    seg.packed = Vec::new();
+                    seg.rows = 0;
                 }
             };
             if rest.is_empty() {
-                fill();
+                render();
             } else {
-                handles.push(s.spawn(fill));
+                handles.push(s.spawn(render));
             }
         }
         for h in handles {
@@ -762,40 +939,6 @@ fn fill_segments(segments: &mut [&mut Segment], map: &ProgramMap) {
             }
         }
     });
-}
-
-/// Writes the program columns of one segment's text.
-fn fill_segment(text: &mut [u8], columns: &Columns, map: &ProgramMap) {
-    let mut at = [0usize; LOOKUPS];
-    let mut last = 0usize;
-    for (gaps, inodes) in columns
-        .gaps
-        .chunks(LOOKUPS)
-        .zip(columns.inodes.chunks(LOOKUPS))
-    {
-        for (a, &g) in at.iter_mut().zip(gaps) {
-            last += g as usize;
-            *a = last;
-        }
-        fill_columns(text, &at[..gaps.len()], inodes, map);
-    }
-}
-
-/// Writes the names of `inodes` (at most [`LOOKUPS`]) at `columns`: all are looked up before
-/// any is written.
-fn fill_columns(text: &mut [u8], columns: &[usize], inodes: &[u64], map: &ProgramMap) {
-    let mut names: [&[u8]; LOOKUPS] = [b"-"; LOOKUPS];
-    for (name, &inode) in names.iter_mut().zip(inodes) {
-        *name = map.get(inode);
-    }
-    for (name, &at) in names.iter().zip(columns) {
-        // A name is at most 19 bytes (`ProgramMap`), so it fits the column's 20.
-        if let Some(column) = text.get_mut(at..at + PROGNAME_WIDTH) {
-            let n = name.len().min(PROGNAME_WIDTH);
-            column[..n].copy_from_slice(&name[..n]);
-            column[n..].fill(b' ');
-        }
-    }
 }
 
 impl crate::load::RowSink for Prerender<'_> {
@@ -808,40 +951,71 @@ impl crate::load::RowSink for Prerender<'_> {
         self.next_seq += 1;
         self.render(kind, seq, rows);
     }
+
+    fn takes_processes(&self) -> bool {
+        self.packer.is_some()
+    }
+
+    fn cmdline(&mut self, pid: u32, data: &[u8]) {
+        self.builder().cmdline(pid, data);
+    }
+
+    fn links(&mut self, links: &mut Vec<FdLink>) {
+        let b = self.builder();
+        for link in links.iter() {
+            b.link(link);
+        }
+        links.clear();
+    }
 }
 
 impl Prerender<'_> {
-    /// Renders a batch of rows: into the table's one segment (`whole`), or as a segment of its
-    /// own.
+    /// Takes a batch of rows: into the table's one segment (`whole`), or as a segment of its
+    /// own; rendered, or packed (`-p`).
     fn render(&mut self, kind: InetKind, seq: u64, rows: &[InetRow]) {
-        let ex = numeric_extras(self.opts, &self.names, self.placeholder.as_ref());
+        let ex = numeric_extras(self.opts, &self.names, None);
         let t = Table::new(kind, &ex, self.user_hz);
-        let noting = self.placeholder.is_some();
+        let opts = self.opts;
+        let packer = self.packer;
         let Some(Some(segments)) = self.tables.get_mut(kind.index()) else {
             return;
+        };
+        let pack = |out: &mut Vec<u8>, p: Packer| {
+            let mut n = 0;
+            for row in rows.iter().filter(|r| shown(kind, r, opts)) {
+                p.pack(out, row);
+                n += 1;
+            }
+            n
         };
         if self.whole {
             // One segment, with room made from the table's size (`start`).
             if let Some(seg) = segments.last_mut() {
-                let columns = noting.then_some(&mut seg.columns);
-                t.rows_noting(&mut seg.text, rows, columns);
+                match packer {
+                    Some(p) => seg.rows += pack(&mut seg.packed, p),
+                    None => t.rows(&mut seg.text, rows),
+                }
             }
             return;
         }
-        let mut columns = Columns::default();
-        if noting {
-            columns.gaps.reserve_exact(rows.len());
-            columns.inodes.reserve_exact(rows.len());
-        }
-        // Rendered where the room is made (64 KiB at a time, space-filled), then kept at its
-        // length.
+        // Made in the scratch buffer, then kept at its length.
         self.scratch.clear();
-        t.rows_noting(&mut self.scratch, rows, noting.then_some(&mut columns));
-        segments.push(Segment {
+        let mut seg = Segment {
             seq,
-            text: self.scratch.as_slice().to_vec(),
-            columns,
-        });
+            ..Segment::default()
+        };
+        match packer {
+            Some(p) => {
+                seg.rows = pack(&mut self.scratch, p);
+                seg.packed = self.scratch.as_slice().to_vec();
+            }
+            None => {
+                // (Rendered where the room is made, 64 KiB at a time, space-filled.)
+                t.rows(&mut self.scratch, rows);
+                seg.text = self.scratch.as_slice().to_vec();
+            }
+        }
+        segments.push(seg);
     }
 
     /// A table begins: whatever it had of an earlier one (a path the archive holds twice) is
@@ -856,21 +1030,20 @@ impl Prerender<'_> {
             return;
         }
         // Room for the text at once (growing it by doubling copies it in WebAssembly): a kernel
-        // row takes at least 120 bytes (udp's; tcp's 150), a printed row about `row_size`.
-        let ex = numeric_extras(self.opts, &self.names, self.placeholder.as_ref());
+        // row takes at least 120 bytes (udp's; tcp's 150), a printed row about `row_size`, a
+        // packed one about `PACKED_ROW`.
+        let ex = numeric_extras(self.opts, &self.names, None);
         let rows = usize::try_from(size / 120).unwrap_or(usize::MAX);
-        let room = rows
-            .saturating_mul(Table::new(kind, &ex, user_hz).row_size())
-            .min(MAX_RESERVED)
-            + (1 << 16);
-        let mut seg = Segment {
-            seq: 0,
-            text: Vec::with_capacity(room),
-            columns: Columns::default(),
-        };
-        if self.placeholder.is_some() {
-            seg.columns.gaps.reserve(rows.min(MAX_RESERVED / 4));
-            seg.columns.inodes.reserve(rows.min(MAX_RESERVED / 8));
+        let mut seg = Segment::default();
+        if self.packer.is_some() {
+            seg.packed
+                .reserve(rows.saturating_mul(PACKED_ROW).min(MAX_RESERVED));
+        } else {
+            let room = rows
+                .saturating_mul(Table::new(kind, &ex, user_hz).row_size())
+                .min(MAX_RESERVED)
+                + (1 << 16);
+            seg.text.reserve(room);
         }
         *t = Some(vec![seg]);
     }
@@ -908,6 +1081,15 @@ impl Prerender<'_> {
                 for batch in from {
                     match batch {
                         Batch::Begin(kind, hz) => pre.start(kind, hz, 0),
+                        Batch::Processes(programs, links) => {
+                            let b = pre.builder();
+                            for (pid, program) in programs {
+                                b.program(pid, program);
+                            }
+                            for link in &links {
+                                b.link(link);
+                            }
+                        }
                         Batch::Rows(kind, seq, mut rows) => {
                             pre.render(kind, seq, &rows);
                             rows.clear();
@@ -921,8 +1103,10 @@ impl Prerender<'_> {
                 to: Some(to),
                 empties,
                 own: Prerender::in_segments(opts),
+                programs: Vec::new(),
             };
             let out = load(&mut sink);
+            sink.send_programs(Vec::new());
             let Courier { to, own, .. } = sink;
             drop(to);
             let mut pre = match renderer.join() {
@@ -935,8 +1119,7 @@ impl Prerender<'_> {
     }
 }
 
-/// What every row of a [`Prerender`] shares: no names (numeric), and the placeholder map for
-/// `-p`.
+/// What every row of a [`Prerender`] shares: no names (numeric), and the map for `-p`.
 fn numeric_extras<'a>(
     opts: &'a NetstatOptions,
     names: &'a Names,
@@ -953,10 +1136,15 @@ fn numeric_extras<'a>(
 /// grows).
 const MAX_RESERVED: usize = 128 << 20;
 
+/// Bytes a packed row takes, about (26 for a v4 row of `-tanp`, 50 for a v6 one).
+const PACKED_ROW: usize = 40;
+
 /// What [`Prerender::on_thread`]'s loader sends its renderer.
 enum Batch {
     Begin(InetKind, u32),
     Rows(InetKind, u64, Vec<InetRow>),
+    /// Programs of processes (from their command lines), then fd links, for the `-p` map.
+    Processes(Vec<(u32, Vec<u8>)>, Vec<FdLink>),
 }
 
 /// The sink of [`Prerender::on_thread`]: passes rows on to the rendering thread, or renders them
@@ -965,6 +1153,23 @@ struct Courier<'o> {
     to: Option<std::sync::mpsc::SyncSender<Batch>>,
     empties: std::sync::mpsc::Receiver<Vec<InetRow>>,
     own: Prerender<'o>,
+    /// Programs of processes read since the last links were sent.
+    programs: Vec<(u32, Vec<u8>)>,
+}
+
+impl Courier<'_> {
+    /// Sends the programs read so far and `links` to the renderer, which builds the `-p` map.
+    fn send_programs(&mut self, links: Vec<FdLink>) {
+        if self.programs.is_empty() && links.is_empty() {
+            return;
+        }
+        let programs = std::mem::take(&mut self.programs);
+        if let Some(to) = &self.to
+            && to.send(Batch::Processes(programs, links)).is_err()
+        {
+            self.to = None;
+        }
+    }
 }
 
 impl crate::load::RowSink for Courier<'_> {
@@ -1002,12 +1207,27 @@ impl crate::load::RowSink for Courier<'_> {
             Err(_) => self.to = None,
         }
     }
+
+    fn takes_processes(&self) -> bool {
+        self.own.packer.is_some()
+    }
+
+    fn cmdline(&mut self, pid: u32, data: &[u8]) {
+        let program = crate::parse::cmdline::netstat_program(data).to_vec();
+        self.programs.push((pid, program));
+    }
+
+    fn links(&mut self, links: &mut Vec<FdLink>) {
+        // (The renderer is idle by now: the fd links come after the socket tables.)
+        let batch = std::mem::take(links);
+        self.send_programs(batch);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Addr, FdLink, Processes};
+    use crate::model::{Addr, Processes};
     use crate::netstat::args::{Parsed, parse};
     use crate::parse::etc::{Hosts, Networks, Passwd, Services};
     use crate::render::addr::{addr_port, addr_text, port_text};

@@ -8,6 +8,7 @@ pub mod addr;
 pub mod groups;
 pub mod inet;
 pub mod json;
+mod packed;
 pub mod programs;
 pub mod sctp;
 pub mod ss;

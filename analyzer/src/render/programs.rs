@@ -7,89 +7,21 @@
 //! 19 bytes. A process whose `cmdline` is missing is skipped for that fd.
 //!
 //! The map keeps one record per process (all in one buffer) and, per
-//! inode, where its process's record is: no allocation per socket, and a
-//! multiply-fold hash instead of SipHash (inodes are not chosen by an
-//! adversary).
-
-use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
+//! inode, where its process's record is: no allocation per socket, in an
+//! open-addressing table made for batches of random lookups (`inodes`).
 
 use crate::model::{FdLink, Processes};
 use crate::parse::cmdline::netstat_program;
 use crate::render::write_u64;
 
+mod inodes;
+use inodes::InodeMap;
+
 /// Width of the column, including the space before it.
 pub const PROGNAME_WIDTH: usize = 20;
 
-/// A hasher for integer keys: the 128-bit product of the key and an odd
-/// constant, folded to 64 bits (good high bits for the table's tags and
-/// good low bits for its bucket index).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FoldHasher(u64);
-
-const K: u64 = 0x9e37_79b9_7f4a_7c15;
-
-impl FoldHasher {
-    #[inline]
-    fn mix(&mut self, v: u64) {
-        let m = u128::from(self.0 ^ v).wrapping_mul(u128::from(K));
-        self.0 = (m as u64) ^ ((m >> 64) as u64);
-    }
-}
-
-impl Hasher for FoldHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            if let Some(dst) = b.get_mut(..chunk.len()) {
-                dst.copy_from_slice(chunk);
-            }
-            self.mix(u64::from_le_bytes(b));
-        }
-    }
-
-    #[inline]
-    fn write_u8(&mut self, v: u8) {
-        self.mix(u64::from(v));
-    }
-
-    #[inline]
-    fn write_u32(&mut self, v: u32) {
-        self.mix(u64::from(v));
-    }
-
-    #[inline]
-    fn write_u64(&mut self, v: u64) {
-        self.mix(v);
-    }
-
-    #[inline]
-    fn write_usize(&mut self, v: usize) {
-        self.mix(v as u64);
-    }
-}
-
-/// Builds [`FoldHasher`]s.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FoldBuild;
-
-impl BuildHasher for FoldBuild {
-    type Hasher = FoldHasher;
-
-    #[inline]
-    fn build_hasher(&self) -> FoldHasher {
-        FoldHasher(0)
-    }
-}
-
-/// A `HashMap` with [`FoldHasher`], for integer keys.
-pub type FoldMap<K, V> = HashMap<K, V, FoldBuild>;
+/// Most inodes [`ProgramMap::get_many`] looks up at once.
+pub const LOOKUPS: usize = 16;
 
 /// How many shards (and threads) [`ProgramMap::build`] makes for `links` fd links: one for
 /// fewer than 100,000, else up to the thread count (a power of two, at most 4).
@@ -122,16 +54,16 @@ fn shard_map(
     runs: &[(usize, usize, u32)],
     shard: usize,
     shards: usize,
-) -> FoldMap<u64, u32> {
+) -> InodeMap {
     // A hundredth more than an even share, for the uneven ones.
     let room = fds.len() / shards + fds.len() / (100 * shards);
-    let mut map = FoldMap::with_capacity_and_hasher(room, FoldBuild);
+    let mut map = InodeMap::with_capacity(room);
     for &(from, to, record) in runs {
         for link in fds.get(from..to).unwrap_or(&[]) {
             if let Some(inode) = link.inode
                 && shard_of(inode, shards) == shard
             {
-                map.entry(inode).or_insert(record);
+                map.insert(inode, record);
             }
         }
     }
@@ -143,7 +75,7 @@ fn shard_map(
 pub struct ProgramMap {
     /// Process (its record's offset in `text`) by socket inode, in shards ([`shard_of`]), built
     /// on as many threads.
-    shards: Vec<FoldMap<u64, u32>>,
+    shards: Vec<InodeMap>,
     /// One record per named process, one after another: the pid (4 bytes,
     /// little-endian), the length of the column text (1 byte), the column
     /// text (`pid/program`, cut to 19 bytes).
@@ -192,20 +124,26 @@ impl ProgramMap {
                 all
             })
         };
-        if !procs.denied.is_empty() {
-            if map.is_empty() {
-                map.message
-                    .extend_from_slice(b"(No info could be read for \"-p\": geteuid()=");
-                write_u64(&mut map.message, u64::from(euid));
-                map.message
-                    .extend_from_slice(b" but you should be root.)\n");
-            } else {
-                map.message.extend_from_slice(
-                    b"(Not all processes could be identified, non-owned process info\n will not be shown, you would have to be root to see it all.)\n",
-                );
-            }
-        }
+        map.note_denied(&procs.denied, euid);
         map
+    }
+
+    /// netstat's message when some processes' fds could not be read (`denied`).
+    fn note_denied(&mut self, denied: &std::collections::BTreeSet<u32>, euid: u32) {
+        if denied.is_empty() {
+            return;
+        }
+        if self.is_empty() {
+            self.message
+                .extend_from_slice(b"(No info could be read for \"-p\": geteuid()=");
+            write_u64(&mut self.message, u64::from(euid));
+            self.message
+                .extend_from_slice(b" but you should be root.)\n");
+        } else {
+            self.message.extend_from_slice(
+                b"(Not all processes could be identified, non-owned process info\n will not be shown, you would have to be root to see it all.)\n",
+            );
+        }
     }
 
     /// Adds a process's record; returns its offset (`None` past 4 GiB).
@@ -235,14 +173,34 @@ impl ProgramMap {
             .unwrap_or(b"-")
     }
 
+    /// The column texts for `inodes` (at most [`LOOKUPS`]) into `names`, as [`ProgramMap::get`]
+    /// gives them: the map is read for all before any is looked at, so that their cache misses
+    /// overlap.
+    #[inline]
+    pub fn get_many<'a>(&'a self, inodes: &[u64], names: &mut [&'a [u8]]) {
+        let shards = self.shards.len();
+        let mut homes = [None; LOOKUPS];
+        for (h, &inode) in homes.iter_mut().zip(inodes) {
+            *h = self
+                .shards
+                .get(shard_of(inode, shards))
+                .map(|m| m.home_slot(inode));
+        }
+        for ((name, &inode), h) in names.iter_mut().zip(inodes).zip(homes) {
+            *name = h
+                .and_then(|h| self.shards.get(shard_of(inode, shards))?.finish(inode, h))
+                .and_then(|p| self.name_of(p))
+                .unwrap_or(b"-");
+        }
+    }
+
     /// The process netstat names for an inode, if any: an id for
     /// [`ProgramMap::name_of`] and [`ProgramMap::pid_of`].
     #[inline]
     pub fn process(&self, inode: u64) -> Option<u32> {
         self.shards
             .get(shard_of(inode, self.shards.len()))?
-            .get(&inode)
-            .copied()
+            .get(inode)
     }
 
     /// How many processes have a name in the map.
@@ -279,13 +237,81 @@ impl ProgramMap {
 
     /// Whether no inode has a process.
     pub fn is_empty(&self) -> bool {
-        self.shards.iter().all(HashMap::is_empty)
+        self.shards.iter().all(|m| m.len() == 0)
+    }
+}
+
+/// Builds a [`ProgramMap`] from command lines and fd links as they are read, in procfs order
+/// (ascending pid, then fd, as the collector writes them), each process's command line before its
+/// links: the map [`ProgramMap::build`] makes from the same [`Processes`], without keeping the
+/// links. The reader checks that order ([`crate::load::RowSink::links`]).
+#[derive(Debug, Default)]
+pub struct ProgramBuilder {
+    map: ProgramMap,
+    /// The program of each process whose command line was read.
+    programs: std::collections::HashMap<u32, Vec<u8>>,
+    /// The process of the links being read: its pid and, once its first socket link was met,
+    /// its record (`None` inside: no command line).
+    current: Option<(u32, Option<Option<u32>>)>,
+}
+
+impl ProgramBuilder {
+    /// A builder whose map has room for about `inodes` sockets.
+    pub fn with_capacity(inodes: usize) -> Self {
+        let mut b = ProgramBuilder::default();
+        b.map.shards = vec![InodeMap::with_capacity(inodes)];
+        b
+    }
+
+    /// A process's `cmdline` (the last one read counts, as in [`Processes::cmdlines`]).
+    pub fn cmdline(&mut self, pid: u32, cmdline: &[u8]) {
+        self.programs.insert(pid, netstat_program(cmdline).to_vec());
+    }
+
+    /// A process's program, as [`ProgramBuilder::cmdline`] took it from its command line.
+    pub fn program(&mut self, pid: u32, program: Vec<u8>) {
+        self.programs.insert(pid, program);
+    }
+
+    /// The next fd link.
+    pub fn link(&mut self, link: &FdLink) {
+        let Some(inode) = link.inode else {
+            if self.current.is_none_or(|(pid, _)| pid != link.pid) {
+                self.current = Some((link.pid, None));
+            }
+            return;
+        };
+        let record = match self.current {
+            Some((pid, Some(record))) if pid == link.pid => record,
+            _ => {
+                // The process's first socket link: its record is made now, if it has a name.
+                let record = match self.programs.get(&link.pid) {
+                    Some(program) => self.map.add_process(link.pid, program),
+                    None => None,
+                };
+                self.current = Some((link.pid, Some(record)));
+                record
+            }
+        };
+        if let (Some(record), Some(shard)) = (record, self.map.shards.first_mut()) {
+            shard.insert(inode, record);
+        }
+    }
+
+    /// The map, with netstat's message for the processes whose fds could not be read.
+    pub fn finish(mut self, denied: &std::collections::BTreeSet<u32>, euid: u32) -> ProgramMap {
+        if self.map.shards.is_empty() {
+            self.map.shards.push(InodeMap::default());
+        }
+        self.map.note_denied(denied, euid);
+        self.map
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
 
     /// The map as it was built before the arena: one string per inode.
     fn reference(procs: &Processes) -> HashMap<u64, Vec<u8>> {
@@ -383,12 +409,33 @@ mod tests {
             assert!(name.starts_with(format!("{pid}/").as_bytes()));
         }
         assert_eq!(got.is_empty(), want.is_empty());
+        // Built as read: each process's command line, then its links.
+        let mut b = ProgramBuilder::with_capacity(10);
+        let mut last = None;
+        for link in &p.fds {
+            if last != Some(link.pid) {
+                last = Some(link.pid);
+                if let Some(c) = p.cmdlines.get(&link.pid) {
+                    b.cmdline(link.pid, c);
+                }
+            }
+            b.link(link);
+        }
+        let built = b.finish(&p.denied, 0);
+        for inode in 0..=inodes {
+            assert_eq!(built.get(inode), got.get(inode), "{inode}");
+        }
+        assert_eq!(built.process_count(), got.process_count());
     }
 
     #[test]
     fn messages() {
         let mut p = Processes::default();
         p.denied.insert(7);
+        assert_eq!(
+            ProgramBuilder::default().finish(&p.denied, 1000).message,
+            ProgramMap::build(&p, 1000).message
+        );
         assert_eq!(
             ProgramMap::build(&p, 1000).message,
             b"(No info could be read for \"-p\": geteuid()=1000 but you should be root.)\n"
@@ -405,15 +452,5 @@ mod tests {
         assert_eq!(m.get(6), b"-");
         assert_eq!(m.process(5).and_then(|i| m.pid_of(i)), Some(3));
         assert_eq!(m.processes().count(), 1);
-    }
-
-    #[test]
-    fn hashes_spread() {
-        let b = FoldBuild;
-        let h: std::collections::HashSet<u64> = (0..10_000u64).map(|i| b.hash_one(i)).collect();
-        assert_eq!(h.len(), 10_000);
-        let low: std::collections::HashSet<u64> =
-            (0..4096u64).map(|i| b.hash_one(i * 4096) & 0xfff).collect();
-        assert!(low.len() > 2000);
     }
 }

@@ -1,0 +1,204 @@
+//! A map from socket inodes to process records, made for many random lookups: open addressing
+//! with linear probing, each slot (8 bytes) holding its key and value, so that a lookup costs one
+//! cache miss, and a batch of lookups can start all its misses before it waits for any
+//! ([`InodeMap::home_slot`], [`InodeMap::finish`]).
+
+/// A slot: an inode below 2^32 (every inode Linux gives a socket) in the high half, its value in
+/// the low half; [`FREE`] when the slot is free.
+pub(super) type Slot = u64;
+
+/// A free slot (the one inode and value that would make it go to [`InodeMap::big`]).
+const FREE: Slot = u64::MAX;
+
+/// Inode → value (a process record's offset), the first value given for an inode kept.
+#[derive(Debug, Clone, Default)]
+pub(super) struct InodeMap {
+    /// A power of two of slots (none until the first insertion).
+    slots: Vec<Slot>,
+    /// 64 minus log2 of the slot count: an inode's home slot is the top bits of its hash.
+    shift: u32,
+    /// Inodes of 2^32 and more (none on Linux), and the pair that would read as [`FREE`].
+    big: std::collections::HashMap<u64, u32>,
+    len: usize,
+}
+
+impl InodeMap {
+    /// A map with room for `n` inodes before it grows.
+    pub(super) fn with_capacity(n: usize) -> Self {
+        let mut m = InodeMap::default();
+        m.resize(n);
+        m
+    }
+
+    /// Slots for `n` inodes at a load of at most three quarters.
+    fn resize(&mut self, n: usize) {
+        let count = (n.saturating_mul(4) / 3 + 1).next_power_of_two().max(16);
+        // (All ones, written now: zeroed memory, whose pages the kernel maps to its zero page on
+        // the first read and copies on the next write, would cost a second fault each, and on
+        // several threads a TLB flush on every core.)
+        let old = std::mem::replace(&mut self.slots, vec![FREE; count]);
+        self.shift = 64 - count.trailing_zeros();
+        self.len -= old.iter().filter(|&&s| s != FREE).count().min(self.len);
+        for s in old.into_iter().filter(|&s| s != FREE) {
+            self.insert_first((s >> 32) as u32, s as u32);
+        }
+    }
+
+    #[inline]
+    fn home(&self, key: u32) -> usize {
+        // Fibonacci hashing: the top bits of the product.
+        (u64::from(key).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+    }
+
+    /// Gives `key` the value `value` unless it has one.
+    pub(super) fn insert(&mut self, key: u64, value: u32) {
+        match u32::try_from(key) {
+            Ok(k)
+                if (k, value) != (u32::MAX, u32::MAX)
+                    && (self.big.is_empty() || !self.big.contains_key(&key)) =>
+            {
+                self.insert_first(k, value)
+            }
+            _ => {
+                if !self.big.contains_key(&key) && self.get(key).is_none() {
+                    self.big.insert(key, value);
+                    self.len += 1;
+                }
+            }
+        }
+    }
+
+    /// [`InodeMap::insert`] for a key and value that fit a slot.
+    fn insert_first(&mut self, key: u32, value: u32) {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.resize((self.len + 1) * 2);
+        }
+        let mask = self.slots.len() - 1;
+        let slot = (u64::from(key) << 32) | u64::from(value);
+        let mut i = self.home(key);
+        loop {
+            let Some(s) = self.slots.get_mut(i) else {
+                return;
+            };
+            if *s == FREE {
+                *s = slot;
+                self.len += 1;
+                return;
+            }
+            if (*s >> 32) as u32 == key {
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The value of `key`.
+    #[inline]
+    pub(super) fn get(&self, key: u64) -> Option<u32> {
+        let home = self.home_slot(key);
+        self.finish(key, home)
+    }
+
+    /// The home slot of `key`, for [`InodeMap::finish`]. Reading the home slots of a batch of
+    /// keys before looking at any lets their cache misses overlap.
+    #[inline]
+    pub(super) fn home_slot(&self, key: u64) -> Slot {
+        match u32::try_from(key) {
+            Ok(k) => self.slots.get(self.home(k)).copied().unwrap_or(FREE),
+            Err(_) => FREE,
+        }
+    }
+
+    /// The value of `key`, whose home slot is `home`.
+    #[inline]
+    pub(super) fn finish(&self, key: u64, home: Slot) -> Option<u32> {
+        if let Ok(k) = u32::try_from(key) {
+            if home != FREE && (home >> 32) as u32 == k {
+                return Some(home as u32);
+            }
+            if home != FREE {
+                let mask = self.slots.len().checked_sub(1)?;
+                let mut i = (self.home(k) + 1) & mask;
+                loop {
+                    let s = *self.slots.get(i)?;
+                    if s == FREE {
+                        break;
+                    }
+                    if (s >> 32) as u32 == k {
+                        return Some(s as u32);
+                    }
+                    i = (i + 1) & mask;
+                }
+            }
+        }
+        if self.big.is_empty() {
+            None
+        } else {
+            self.big.get(&key).copied()
+        }
+    }
+
+    /// How many inodes have a value.
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn same_as_a_hash_map() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for (n, spread) in [
+            (0, 1),
+            (10, 5),
+            (1000, 700),
+            (50_000, 1 << 31),
+            (50_000, 30_000),
+        ] {
+            let mut m = InodeMap::with_capacity(n / 3);
+            let mut want: HashMap<u64, u32> = HashMap::new();
+            for i in 0..n {
+                let k = match i % 50 {
+                    // Inodes past 32 bits, the largest that fits, and the largest values.
+                    0 => next() | 1 << 40,
+                    1 => u64::from(u32::MAX),
+                    _ => next() % spread,
+                };
+                let v = if i % 70 == 0 {
+                    u32::MAX
+                } else {
+                    (next() % 1000) as u32
+                };
+                m.insert(k, v);
+                want.entry(k).or_insert(v);
+            }
+            // The pair that would read as a free slot.
+            m.insert(u64::from(u32::MAX), u32::MAX);
+            want.entry(u64::from(u32::MAX)).or_insert(u32::MAX);
+            assert_eq!(m.len(), want.len());
+            for _ in 0..3000 {
+                let k = next() % (spread * 2);
+                let got = m.get(k);
+                assert_eq!(got, want.get(&k).copied(), "{n} {k}");
+                assert_eq!(m.finish(k, m.home_slot(k)), got);
+            }
+        }
+    }
+
+    #[test]
+    fn an_empty_map_has_nothing() {
+        let m = InodeMap::default();
+        assert_eq!(m.get(3), None);
+        assert_eq!(m.finish(3, m.home_slot(3)), None);
+    }
+}
