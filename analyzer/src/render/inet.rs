@@ -391,10 +391,9 @@ impl Table<'_> {
         let mut batch = [InetRow::default(); LOOKUPS];
         for _ in 0..rows.div_ceil(LOOKUPS) {
             let mut n = 0;
-            while n < LOOKUPS
-                && let Some(row) = packer.unpack(packed, at)
+            while let Some(row) = batch.get_mut(n)
+                && packer.unpack_into(packed, at, row)
             {
-                batch[n] = row;
                 n += 1;
             }
             if n == 0 {

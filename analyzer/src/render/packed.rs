@@ -80,23 +80,32 @@ impl Packer {
 
     /// The next row of `packed` from `*at` (moved past it); `None` at the end. Columns the view
     /// does not print are 0, and so are `items` and `line`.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn unpack(&self, packed: &[u8], at: &mut usize) -> Option<InetRow> {
-        let mut r = Reader { b: packed, at: *at };
+        let mut row = InetRow::default();
+        self.unpack_into(packed, at, &mut row).then_some(row)
+    }
+
+    /// Reads the next row of `packed` from `*at` into `row` (and moves `*at` past it); `false`
+    /// at the end. The columns the view does not print are left as they are.
+    #[inline]
+    pub(crate) fn unpack_into(&self, packed: &[u8], at: &mut usize, row: &mut InetRow) -> bool {
+        self.read(&mut Reader { b: packed, at: *at }, row)
+            .map(|end| *at = end)
+            .is_some()
+    }
+
+    #[inline]
+    fn read(&self, r: &mut Reader<'_>, row: &mut InetRow) -> Option<usize> {
         let flags = r.byte()?;
-        let local = r.addr(flags & LOCAL_V6 != 0, flags & LOCAL_WIDE != 0)?;
-        let remote = r.addr(flags & REMOTE_V6 != 0, flags & REMOTE_WIDE != 0)?;
-        let mut row = InetRow {
-            local,
-            remote,
-            local_port: r.varint()? as u32,
-            remote_port: r.varint()? as u32,
-            state: r.varint()? as u32,
-            rx_queue: r.varint()?,
-            tx_queue: r.varint()?,
-            inode: r.varint()?,
-            ..InetRow::default()
-        };
+        row.local = r.addr(flags & LOCAL_V6 != 0, flags & LOCAL_WIDE != 0)?;
+        row.remote = r.addr(flags & REMOTE_V6 != 0, flags & REMOTE_WIDE != 0)?;
+        row.local_port = r.varint()? as u32;
+        row.remote_port = r.varint()? as u32;
+        row.state = r.varint()? as u32;
+        row.rx_queue = r.varint()?;
+        row.tx_queue = r.varint()?;
+        row.inode = r.varint()?;
         if self.uid {
             row.uid = unzigzag(r.varint()?);
         }
@@ -106,8 +115,7 @@ impl Packer {
             row.retransmits = r.varint()?;
             row.timeout = unzigzag(r.varint()?);
         }
-        *at = r.at;
-        Some(row)
+        Some(r.at)
     }
 }
 
