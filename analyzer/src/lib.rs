@@ -30,6 +30,8 @@ pub mod par;
 pub mod parse;
 pub mod render;
 pub mod ss;
+#[cfg(test)]
+mod testing;
 
 pub use archive::Limits;
 pub use diag::{Diagnostic, Error};

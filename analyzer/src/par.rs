@@ -23,3 +23,29 @@ pub fn threads() -> usize {
         n => n,
     }
 }
+
+/// Buffers handed back to be used again (by threads that make and drop many of about the same
+/// size): at most 16 are kept.
+#[derive(Debug, Default)]
+pub(crate) struct Pool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Pool {
+    /// A buffer given back before (empty), or a new one.
+    pub(crate) fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut p| p.pop())
+            .unwrap_or_default()
+    }
+
+    /// Gives `b` back.
+    pub(crate) fn give(&self, mut b: Vec<u8>) {
+        b.clear();
+        if let Ok(mut p) = self.0.lock()
+            && p.len() < 16
+        {
+            p.push(b);
+        }
+    }
+}

@@ -18,6 +18,7 @@ use std::thread::{Scope, ScopedJoinHandle};
 use flate2::{Crc, Decompress, FlushDecompress, Status};
 
 use super::blocks::{BLOCK, Blocks, Fail, Inline};
+use crate::par::Pool;
 
 /// Length of a member header with the `NS` field.
 const HEADER: usize = 24;
@@ -84,29 +85,6 @@ struct Job {
     raw: Vec<u8>,
     len: usize,
     to: mpsc::Sender<Done>,
-}
-
-/// Buffers handed back for reuse.
-#[derive(Default)]
-struct Pool(Mutex<Vec<Vec<u8>>>);
-
-impl Pool {
-    fn take(&self) -> Vec<u8> {
-        self.0
-            .lock()
-            .ok()
-            .and_then(|mut p| p.pop())
-            .unwrap_or_default()
-    }
-
-    fn give(&self, mut b: Vec<u8>) {
-        b.clear();
-        if let Ok(mut p) = self.0.lock()
-            && p.len() < 16
-        {
-            p.push(b);
-        }
-    }
 }
 
 /// Reads `buf.len()` bytes or up to the end of the input; the count read.

@@ -573,28 +573,7 @@ struct Filling {
     /// Each table's places: from, to.
     places: [(usize, usize); 8],
     /// Texts printed, for the rendering threads to use again.
-    texts: std::sync::Arc<Texts>,
-}
-
-/// Buffers handed back for reuse.
-#[derive(Debug, Default)]
-struct Texts(std::sync::Mutex<Vec<Vec<u8>>>);
-
-impl Texts {
-    fn take(&self) -> Vec<u8> {
-        self.0
-            .lock()
-            .ok()
-            .and_then(|mut t| t.pop())
-            .unwrap_or_default()
-    }
-
-    fn give(&self, mut text: Vec<u8>) {
-        text.clear();
-        if let Ok(mut t) = self.0.lock() {
-            t.push(text);
-        }
-    }
+    texts: std::sync::Arc<crate::par::Pool>,
 }
 
 /// What rendering a packed segment needs besides the map.
@@ -638,7 +617,7 @@ impl Unpacking<'_> {
 pub struct Refill<'o> {
     jobs: std::sync::Mutex<std::vec::IntoIter<(usize, InetKind, Segment)>>,
     done: std::sync::mpsc::SyncSender<(usize, Segment)>,
-    texts: std::sync::Arc<Texts>,
+    texts: std::sync::Arc<crate::par::Pool>,
     how: Unpacking<'o>,
 }
 
@@ -823,7 +802,7 @@ impl<'o> Prerender<'o> {
             }
             *place = (from, jobs.len());
         }
-        let texts = std::sync::Arc::new(Texts::default());
+        let texts = std::sync::Arc::new(crate::par::Pool::default());
         *self.filling.get_mut() = Some(Filling {
             done: rx,
             early: Default::default(),
@@ -1346,18 +1325,7 @@ mod tests {
         }
     }
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-    }
+    use crate::testing::Rng;
 
     fn addr(rng: &mut Rng, v6: bool) -> Addr {
         let pick: [[u8; 4]; 6] = [

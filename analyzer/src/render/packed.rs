@@ -182,52 +182,46 @@ impl Reader<'_> {
 mod tests {
     use super::*;
 
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
+    use crate::testing::Rng;
+
+    /// Small values mostly, and the extremes now and then.
+    fn value(rng: &mut Rng) -> u64 {
+        match rng.below(6) {
+            0 => 0,
+            1 => u64::MAX,
+            2 => rng.next(),
+            3 => rng.below(300),
+            _ => rng.next() >> rng.below(64),
         }
-        /// Small values mostly, and the extremes now and then.
-        fn value(&mut self) -> u64 {
-            match self.next() % 6 {
-                0 => 0,
-                1 => u64::MAX,
-                2 => self.next(),
-                3 => self.next() % 300,
-                _ => self.next() >> (self.next() % 64),
-            }
+    }
+
+    fn addr(rng: &mut Rng) -> Addr {
+        let mut bytes = [0u8; 16];
+        let n = [4, 16, 16][rng.below(3) as usize];
+        for b in bytes.iter_mut().take(n) {
+            *b = rng.next() as u8;
         }
-        fn addr(&mut self) -> Addr {
-            let mut bytes = [0u8; 16];
-            let n = [4, 16, 16][(self.next() % 3) as usize];
-            for b in bytes.iter_mut().take(n) {
-                *b = self.next() as u8;
-            }
-            Addr {
-                bytes,
-                v6: self.next().is_multiple_of(2),
-            }
+        Addr {
+            bytes,
+            v6: rng.next().is_multiple_of(2),
         }
     }
 
     fn row(rng: &mut Rng) -> InetRow {
         InetRow {
-            local: rng.addr(),
-            remote: rng.addr(),
-            local_port: rng.value() as u32,
-            remote_port: rng.value() as u32,
-            state: rng.value() as u32,
-            tx_queue: rng.value(),
-            rx_queue: rng.value(),
-            timer: rng.value() as u32,
-            when: rng.value(),
-            retransmits: rng.value(),
-            uid: rng.value() as i32,
-            timeout: rng.value() as i32,
-            inode: rng.value(),
+            local: addr(rng),
+            remote: addr(rng),
+            local_port: value(rng) as u32,
+            remote_port: value(rng) as u32,
+            state: value(rng) as u32,
+            tx_queue: value(rng),
+            rx_queue: value(rng),
+            timer: value(rng) as u32,
+            when: value(rng),
+            retransmits: value(rng),
+            uid: value(rng) as i32,
+            timeout: value(rng) as i32,
+            inode: value(rng),
             items: 14,
             line: 7,
         }

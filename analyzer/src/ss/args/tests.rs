@@ -605,18 +605,7 @@ const PIECES: &[&[u8]] = &[
     b"help",
 ];
 
-/// A small xorshift generator, seeded.
-struct Rng(u64);
-
-impl Rng {
-    /// The next number.
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
+use crate::testing::Rng;
 
 #[test]
 fn never_panics_on_arbitrary_words() {
