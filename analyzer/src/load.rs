@@ -115,7 +115,7 @@ pub trait RowSink {
     /// cleared after the call). Were they not in that order, or a command line came after a link
     /// of its process, [`load_into`] says that what the sink got does not stand.
     fn links(&mut self, links: &mut Vec<FdLink>) {
-        links.clear();
+        let _ = links;
     }
 }
 
@@ -767,10 +767,7 @@ fn frame_file(snap: &mut Snapshot, path: &str, data: &[u8]) {
         "proc/net/sctp/eps" => snap.sctp_eps = Some(parse::sctp::parse_eps(data)),
         "proc/net/sctp/assocs" => snap.sctp_assocs = Some(parse::sctp::parse_assocs(data)),
         _ => {
-            if let Some(rest) = path.strip_prefix("proc/")
-                && let Some((pid, name)) = rest.split_once('/')
-                && let Ok(pid) = pid.parse::<u32>()
-            {
+            if let Some((pid, name)) = process_file(path) {
                 match name {
                     "cmdline" | "stat" => {
                         let map = if name == "stat" {
@@ -801,14 +798,15 @@ fn frame_file(snap: &mut Snapshot, path: &str, data: &[u8]) {
     }
 }
 
+/// Splits `proc/<pid>/<name>` into the pid and the name.
+fn process_file(path: &str) -> Option<(u32, &str)> {
+    let (pid, name) = path.strip_prefix("proc/")?.split_once('/')?;
+    Some((pid.parse().ok()?, name))
+}
+
 /// The pid of `proc/<pid>/cmdline`.
 fn cmdline_pid(path: &str) -> Option<u32> {
-    let (pid, name) = path.strip_prefix("proc/")?.split_once('/')?;
-    if name == "cmdline" {
-        pid.parse().ok()
-    } else {
-        None
-    }
+    process_file(path).and_then(|(pid, name)| (name == "cmdline").then_some(pid))
 }
 
 /// Hands the rows the open table's parser holds to the sink (with the diagnostics they call for).

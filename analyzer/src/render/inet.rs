@@ -943,7 +943,6 @@ impl crate::load::RowSink for Prerender<'_> {
         for link in links.iter() {
             b.link(link);
         }
-        links.clear();
     }
 }
 
@@ -1059,10 +1058,10 @@ impl Prerender<'_> {
                 for batch in from {
                     match batch {
                         Batch::Begin(kind, hz) => pre.start(kind, hz, 0),
-                        Batch::Processes(programs, links) => {
+                        Batch::Processes(cmdlines, links) => {
                             let b = pre.builder();
-                            for (pid, program) in programs {
-                                b.program(pid, program);
+                            for (pid, cmdline) in cmdlines {
+                                b.cmdline(pid, &cmdline);
                             }
                             for link in &links {
                                 b.link(link);
@@ -1081,10 +1080,10 @@ impl Prerender<'_> {
                 to: Some(to),
                 empties,
                 own: Prerender::in_segments(opts),
-                programs: Vec::new(),
+                cmdlines: Vec::new(),
             };
             let out = load(&mut sink);
-            sink.send_programs(Vec::new());
+            sink.send_processes(Vec::new());
             let Courier { to, own, .. } = sink;
             drop(to);
             let mut pre = match renderer.join() {
@@ -1121,7 +1120,7 @@ const PACKED_ROW: usize = 40;
 enum Batch {
     Begin(InetKind, u32),
     Rows(InetKind, u64, Vec<InetRow>),
-    /// Programs of processes (from their command lines), then fd links, for the `-p` map.
+    /// Command lines of processes, then fd links, for the `-p` map.
     Processes(Vec<(u32, Vec<u8>)>, Vec<FdLink>),
 }
 
@@ -1131,19 +1130,20 @@ struct Courier<'o> {
     to: Option<std::sync::mpsc::SyncSender<Batch>>,
     empties: std::sync::mpsc::Receiver<Vec<InetRow>>,
     own: Prerender<'o>,
-    /// Programs of processes read since the last links were sent.
-    programs: Vec<(u32, Vec<u8>)>,
+    /// Command lines of processes read since the last links were sent.
+    cmdlines: Vec<(u32, Vec<u8>)>,
 }
 
 impl Courier<'_> {
-    /// Sends the programs read so far and `links` to the renderer, which builds the `-p` map.
-    fn send_programs(&mut self, links: Vec<FdLink>) {
-        if self.programs.is_empty() && links.is_empty() {
+    /// Sends the command lines read so far and `links` to the renderer, which builds the `-p`
+    /// map.
+    fn send_processes(&mut self, links: Vec<FdLink>) {
+        if self.cmdlines.is_empty() && links.is_empty() {
             return;
         }
-        let programs = std::mem::take(&mut self.programs);
+        let cmdlines = std::mem::take(&mut self.cmdlines);
         if let Some(to) = &self.to
-            && to.send(Batch::Processes(programs, links)).is_err()
+            && to.send(Batch::Processes(cmdlines, links)).is_err()
         {
             self.to = None;
         }
@@ -1191,14 +1191,13 @@ impl crate::load::RowSink for Courier<'_> {
     }
 
     fn cmdline(&mut self, pid: u32, data: &[u8]) {
-        let program = crate::parse::cmdline::netstat_program(data).to_vec();
-        self.programs.push((pid, program));
+        self.cmdlines.push((pid, data.to_vec()));
     }
 
     fn links(&mut self, links: &mut Vec<FdLink>) {
         // (The renderer is idle by now: the fd links come after the socket tables.)
         let batch = std::mem::take(links);
-        self.send_programs(batch);
+        self.send_processes(batch);
     }
 }
 

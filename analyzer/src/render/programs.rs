@@ -268,11 +268,6 @@ impl ProgramBuilder {
         self.programs.insert(pid, netstat_program(cmdline).to_vec());
     }
 
-    /// A process's program, as [`ProgramBuilder::cmdline`] took it from its command line.
-    pub fn program(&mut self, pid: u32, program: Vec<u8>) {
-        self.programs.insert(pid, program);
-    }
-
     /// The next fd link.
     pub fn link(&mut self, link: &FdLink) {
         let Some(inode) = link.inode else {
