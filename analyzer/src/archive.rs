@@ -93,11 +93,26 @@ pub fn normalise(path: &[u8]) -> Result<&str, &'static str> {
     if t.starts_with('/') {
         return Err("absolute entry name");
     }
-    if t.contains("..") && t.split('/').any(|c| c == "..") {
+    if memchr::memchr(b'.', t.as_bytes()).is_some() && t.split('/').any(|c| c == "..") {
         return Err("entry name with `..`");
     }
     Ok(t.trim_end_matches('/'))
 }
+
+/// A few numbers a visitor derives from the name and target of a symbolic link entry, on the
+/// threads that inflate the archive ([`Visitor::preparer`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prepared {
+    /// A first number (the loader: the pid of an fd link).
+    pub a: u32,
+    /// A second number (the loader: the fd).
+    pub b: u32,
+    /// An optional wide number (the loader: the socket inode the target names).
+    pub c: Option<u64>,
+}
+
+/// What derives [`Prepared`] numbers from a symbolic link entry's name and target, or declines.
+pub type Preparer = fn(name: &str, target: &[u8]) -> Option<Prepared>;
 
 /// Receives the entries of an archive.
 pub trait Visitor {
@@ -118,6 +133,27 @@ pub trait Visitor {
     fn end(&mut self, path: &str) -> Flow {
         let _ = path;
         Flow::Continue
+    }
+    /// A function that the threads inflating a gzip archive of the collector's members may run on
+    /// each symbolic link whose header stands alone (no long name or pax record before it, its
+    /// name as [`normalise`] leaves it): where it gives numbers, the entry comes to
+    /// [`Visitor::prepared_symlink`] with them instead of to [`Visitor::visit`]. Work moved off
+    /// the reading thread where an archive holds many such links (the fd links).
+    fn preparer() -> Option<Preparer>
+    where
+        Self: Sized,
+    {
+        None
+    }
+    /// A symbolic link (`name`, its path, is UTF-8) and what the [`Visitor::preparer`] made of
+    /// its name and target: must do what [`Visitor::visit`] does with it. (Name and target lie
+    /// where they were inflated, and are not read unless they are needed.)
+    fn prepared_symlink(&mut self, name: &[u8], target: &[u8], prepared: Prepared) -> Flow {
+        let _ = prepared;
+        match std::str::from_utf8(name) {
+            Ok(path) => self.visit(path, Entry::Symlink(target)),
+            Err(_) => Flow::Continue,
+        }
     }
 }
 
@@ -163,17 +199,23 @@ pub fn read_entries<R: Read>(
 
 /// [`read_entries`], with the input read and inflated on a second thread
 /// when [`crate::par::threads`] allows.
-pub fn read_entries_par<R: Read + Send>(
+pub fn read_entries_par<R: Read + Send, V: Visitor>(
     input: R,
     limits: &Limits,
     diagnostics: &mut Vec<Diagnostic>,
-    visitor: &mut impl Visitor,
+    visitor: &mut V,
 ) -> Result<(), Error> {
     let (source, gz) = sniff(input)?;
     let threads = crate::par::threads();
-    blocks::with_blocks_par(source, gz, limits.max_decompressed, threads, |blocks| {
-        tar::walk(blocks, gz, limits, diagnostics, visitor)
-    })
+    let preparer = V::preparer();
+    blocks::with_blocks_par(
+        source,
+        gz,
+        limits.max_decompressed,
+        threads,
+        preparer,
+        |blocks| tar::walk(blocks, gz, limits, diagnostics, visitor),
+    )
 }
 
 pub(crate) fn limit_error(limits: &Limits) -> Error {

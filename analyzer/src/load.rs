@@ -2,7 +2,7 @@
 
 use std::io::Read;
 
-use crate::archive::{self, Entry, Flow, Limits, Visitor};
+use crate::archive::{self, Entry, Flow, Limits, Prepared, Preparer, Visitor};
 use crate::diag::{Diagnostic, Error};
 use crate::model::{Addr, ByteOrder, FdLink, InetKind, Names, Snapshot};
 use crate::parse::{self, etc, manifest};
@@ -224,6 +224,9 @@ struct Loader<'p> {
 /// Fd links handed to the sink together.
 const LINK_BATCH: usize = 4096;
 
+/// The memory an fd link counts for: the link, and its share of the `-p` map built from it.
+const LINK_COST: u64 = 48;
+
 /// Splits `frames/<k>/<rest>` into `(k, rest)`; other paths are frame 0.
 fn split_frame(path: &str) -> Option<(usize, &str)> {
     match path.strip_prefix("frames/") {
@@ -436,8 +439,7 @@ impl Visitor for Loader<'_> {
                 }
                 data.len() as u64
             }
-            // The link, and its share of the `-p` map built from it.
-            Entry::Symlink(_) => 48,
+            Entry::Symlink(_) => LINK_COST,
             _ => 0,
         };
         self.kept += cost;
@@ -448,25 +450,8 @@ impl Visitor for Loader<'_> {
             Entry::File(data) => self.file(frame, path, data),
             Entry::Symlink(target) => {
                 if let Some((pid, fd)) = fd {
-                    if self.plan.raw_tables {
-                        // ss reads at most 63 bytes of a link.
-                        let keep = target.get(..64).unwrap_or(target);
-                        self.kept += keep.len() as u64;
-                        self.target(frame)
-                            .processes
-                            .link_targets
-                            .insert((pid, fd), keep.to_vec());
-                    }
-                    let link = FdLink {
-                        pid,
-                        fd,
-                        inode: parse::fd::netstat_socket_inode(target),
-                    };
-                    if frame == 0 && self.processes_to_sink {
-                        self.link_to_sink(link);
-                    } else {
-                        self.target(frame).processes.fds.push(link);
-                    }
+                    let inode = parse::fd::netstat_socket_inode(target);
+                    self.fd_link(frame, pid, fd, target, inode);
                 }
             }
             Entry::Dir(mode) => {
@@ -482,6 +467,69 @@ impl Visitor for Loader<'_> {
             Entry::Other => {}
         }
         Flow::Continue
+    }
+
+    fn preparer() -> Option<Preparer> {
+        Some(prepare_link)
+    }
+
+    fn prepared_symlink(&mut self, name: &[u8], target: &[u8], p: Prepared) -> Flow {
+        // What `visit` does with a symbolic link at `proc/<pid>/fd/<fd>` of frame 0, the only
+        // paths `prepare_link` takes. None of its checks of such a path fails or reports, so the
+        // name (inflated on another thread) is not read.
+        let _ = name;
+        if self.has_all_tables() {
+            self.snap.stopped_early = true;
+            return Flow::Stop;
+        }
+        if !self.plan.processes {
+            if self.plan.frames {
+                return Flow::Continue;
+            }
+            self.snap.stopped_early = true;
+            return Flow::Stop;
+        }
+        self.kept += LINK_COST;
+        if self.kept > self.limits.max_memory {
+            return self.memory_exceeded();
+        }
+        self.fd_link(0, p.a, p.b, target, p.c);
+        Flow::Continue
+    }
+}
+
+/// The pid, fd and socket inode of an fd link of frame 0, for [`Loader::prepared_symlink`]; run
+/// by the threads that inflate the archive.
+fn prepare_link(name: &str, target: &[u8]) -> Option<Prepared> {
+    if split_frame(name) != Some((0, name)) {
+        return None;
+    }
+    let (pid, fd) = parse::fd::split_fd_path(name)?;
+    Some(Prepared {
+        a: pid,
+        b: fd,
+        c: parse::fd::netstat_socket_inode(target),
+    })
+}
+
+impl Loader<'_> {
+    /// Keeps an fd link (its memory already counted): for the sink, or in its frame.
+    fn fd_link(&mut self, frame: usize, pid: u32, fd: u32, target: &[u8], inode: Option<u64>) {
+        if self.plan.raw_tables {
+            // ss reads at most 63 bytes of a link.
+            let keep = target.get(..64).unwrap_or(target);
+            self.kept += keep.len() as u64;
+            self.target(frame)
+                .processes
+                .link_targets
+                .insert((pid, fd), keep.to_vec());
+        }
+        let link = FdLink { pid, fd, inode };
+        if frame == 0 && self.processes_to_sink {
+            self.link_to_sink(link);
+        } else {
+            self.target(frame).processes.fds.push(link);
+        }
     }
 }
 

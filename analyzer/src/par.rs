@@ -26,12 +26,18 @@ pub fn threads() -> usize {
 
 /// Buffers handed back to be used again (by threads that make and drop many of about the same
 /// size): at most 16 are kept.
-#[derive(Debug, Default)]
-pub(crate) struct Pool(std::sync::Mutex<Vec<Vec<u8>>>);
+#[derive(Debug)]
+pub(crate) struct Pool<T = u8>(std::sync::Mutex<Vec<Vec<T>>>);
 
-impl Pool {
+impl<T> Default for Pool<T> {
+    fn default() -> Self {
+        Pool(std::sync::Mutex::new(Vec::new()))
+    }
+}
+
+impl<T> Pool<T> {
     /// A buffer given back before (empty), or a new one.
-    pub(crate) fn take(&self) -> Vec<u8> {
+    pub(crate) fn take(&self) -> Vec<T> {
         self.0
             .lock()
             .ok()
@@ -40,7 +46,7 @@ impl Pool {
     }
 
     /// Gives `b` back.
-    pub(crate) fn give(&self, mut b: Vec<u8>) {
+    pub(crate) fn give(&self, mut b: Vec<T>) {
         b.clear();
         if let Ok(mut p) = self.0.lock()
             && p.len() < 16

@@ -191,6 +191,32 @@ fn archive(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
     gz.finish().unwrap()
 }
 
+/// The same tar, gzipped as the collector writes it (docs/snapshot-format.md): members of 1 MiB
+/// of tar each, whose headers say their lengths, so that the reader inflates them on several
+/// threads and reads the fd links there ([`netsnap::archive::Visitor::preparer`]).
+fn members(gz: &[u8]) -> Vec<u8> {
+    let mut tar = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz), &mut tar).unwrap();
+    let mut out = Vec::new();
+    for block in tar.chunks(1 << 20) {
+        let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut e, block).unwrap();
+        let body = e.finish().unwrap();
+        let mut crc = flate2::Crc::new();
+        crc.update(block);
+        let total = (24 + body.len() + 8) as u32;
+        out.extend_from_slice(&[
+            0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 255, 12, 0, b'N', b'S', 8, 0,
+        ]);
+        out.extend_from_slice(&total.to_le_bytes());
+        out.extend_from_slice(&(block.len() as u32).to_le_bytes());
+        out.extend_from_slice(&body);
+        out.extend_from_slice(&crc.sum().to_le_bytes());
+        out.extend_from_slice(&(block.len() as u32).to_le_bytes());
+    }
+    out
+}
+
 fn manifest(order: &str, hz: u32) -> Vec<u8> {
     format!(
         "{{\"format\":\"netsnap\",\"format_version\":1,\"byte_order\":\"{order}\",\"user_hz\":{hz},\
@@ -404,8 +430,19 @@ fn program_columns_are_filled_in_as_netstat_names_them() {
         big.push((path, link(&format!("socket:[{}]", 9000 + n * 7))));
     }
     let bytes = archive(&big);
-    for args in [&["-tanp"][..], &["-tanpo"], &["-tanpeen"]] {
-        assert_eq!(same(&bytes, args, &Limits::default()), 1, "{args:?}");
+    // Also as the collector writes it, in members: more than 1 MiB of tar.
+    let split = members(&bytes);
+    assert!(
+        split
+            .windows(4)
+            .filter(|w| w == &[0x1f, 0x8b, 8, 4])
+            .count()
+            > 1
+    );
+    for bytes in [bytes, split] {
+        for args in [&["-tanp"][..], &["-tanpo"], &["-tanpeen"], &["-tanpc"]] {
+            assert_eq!(same(&bytes, args, &Limits::default()), 1, "{args:?}");
+        }
     }
     // The names are those of the ordinary reading, which the fixtures check against netstat's.
     let bytes = archive(&archives[0]);
@@ -485,8 +522,10 @@ fn processes_out_of_procfs_order_read_the_input_again() {
     ];
     for files in &cases {
         let bytes = archive(files);
-        for args in [&["-tanp"][..], &["-tanpo"]] {
-            assert_eq!(same(&bytes, args, &Limits::default()), 2, "{args:?}");
+        for bytes in [members(&bytes), bytes] {
+            for args in [&["-tanp"][..], &["-tanpo"]] {
+                assert_eq!(same(&bytes, args, &Limits::default()), 2, "{args:?}");
+            }
         }
     }
 }

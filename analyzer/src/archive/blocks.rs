@@ -5,6 +5,9 @@
 use std::io::{self, Read};
 use std::sync::mpsc;
 
+use super::Preparer;
+use super::tar::Ready;
+
 /// Size of one block of the tar stream.
 pub const BLOCK: usize = 1 << 20;
 
@@ -24,6 +27,12 @@ pub(crate) trait Blocks {
     fn advance(&mut self) -> Result<bool, Fail>;
     /// The current block (empty before the first `advance`).
     fn current(&self) -> &[u8];
+    /// What the inflating threads prepared for the header at byte `512 * chunk` of the current
+    /// block, if anything ([`super::tar::prepare_block`]); asked in increasing `chunk` order.
+    fn ready(&mut self, chunk: usize) -> Option<Ready> {
+        let _ = chunk;
+        None
+    }
 }
 
 /// Reads up to one block from `reader` into `buf` (grown to a block once,
@@ -286,6 +295,7 @@ pub(crate) fn with_blocks_par<R: Read + Send, T>(
     gz: bool,
     max: u64,
     threads: usize,
+    preparer: Option<Preparer>,
     f: impl FnOnce(&mut dyn Blocks) -> T,
 ) -> T {
     if threads <= 1 {
@@ -298,7 +308,9 @@ pub(crate) fn with_blocks_par<R: Read + Send, T>(
     let members = gz && super::members::lengths(&head).is_some();
     let source = io::Cursor::new(head).chain(source);
     if members {
-        return std::thread::scope(|s| super::members::with_members(s, source, max, threads, f));
+        return std::thread::scope(|s| {
+            super::members::with_members(s, source, max, threads, preparer, f)
+        });
     }
     let reader = Decoder::new(source, gz, 0);
     std::thread::scope(|s| {

@@ -17,7 +17,9 @@ use std::thread::{Scope, ScopedJoinHandle};
 
 use flate2::{Crc, Decompress, FlushDecompress, Status};
 
+use super::Preparer;
 use super::blocks::{BLOCK, Blocks, Fail, Inline};
+use super::tar::{Ready, prepare_block};
 use crate::par::Pool;
 
 /// Length of a member header with the `NS` field.
@@ -69,6 +71,8 @@ struct Done {
     raw: Vec<u8>,
     /// The inflated bytes, if the member was sound.
     data: Option<Vec<u8>>,
+    /// The symbolic link headers found in them ([`prepare_block`]).
+    ready: Vec<Ready>,
 }
 
 /// What the dispatcher hands the caller, in the input's order.
@@ -160,7 +164,7 @@ fn dispatch<R: Read>(
 }
 
 /// A worker: inflates members until the dispatcher stops.
-fn work(jobs: &Mutex<mpsc::Receiver<Job>>, datas: &Pool) {
+fn work(jobs: &Mutex<mpsc::Receiver<Job>>, shared: &Shared, preparer: Option<Preparer>) {
     let mut d = Decompress::new(false);
     loop {
         let job = match jobs.lock() {
@@ -170,9 +174,13 @@ fn work(jobs: &Mutex<mpsc::Receiver<Job>>, datas: &Pool) {
         let Ok(Job { raw, len, to }) = job else {
             return;
         };
-        let mut out = datas.take();
+        let mut out = shared.datas.take();
         let data = inflate(&raw, len, &mut out, &mut d).then_some(out);
-        let _ = to.send(Done { raw, data });
+        let mut ready = shared.readies.take();
+        if let (Some(data), Some(preparer)) = (&data, preparer) {
+            prepare_block(data, preparer, &mut ready);
+        }
+        let _ = to.send(Done { raw, data, ready });
     }
 }
 
@@ -194,6 +202,9 @@ struct Parallel<'s, R> {
     source: Source<'s, R>,
     shared: Arc<Shared>,
     cur: Vec<u8>,
+    /// What was prepared in `cur`, and how much of it was asked for.
+    ready: Vec<Ready>,
+    ready_at: usize,
     total: u64,
     max: u64,
     /// Compressed bytes of the members handed on so far: where the next member starts.
@@ -218,6 +229,7 @@ impl<'s, R: Read + Send + 's> Parallel<'s, R> {
             match item {
                 Item::Member(rx) => {
                     if let Ok(done) = rx.recv() {
+                        self.shared.readies.give(done.ready);
                         bytes.extend_from_slice(&done.raw);
                     }
                 }
@@ -239,6 +251,8 @@ impl<'s, R: Read + Send + 's> Blocks for Parallel<'s, R> {
         if old.capacity() > 0 {
             self.shared.datas.give(old);
         }
+        self.shared.readies.give(std::mem::take(&mut self.ready));
+        self.ready_at = 0;
         loop {
             let next = match &mut self.source {
                 Source::Ordinary(inline) => return inline.advance(),
@@ -250,6 +264,7 @@ impl<'s, R: Read + Send + 's> Blocks for Parallel<'s, R> {
                     Ok(Done {
                         raw,
                         data: Some(data),
+                        ready,
                     }) => {
                         self.pos += raw.len() as u64;
                         self.shared.raws.give(raw);
@@ -262,9 +277,12 @@ impl<'s, R: Read + Send + 's> Blocks for Parallel<'s, R> {
                             continue;
                         }
                         self.cur = data;
+                        self.ready = ready;
                         return Ok(true);
                     }
-                    Ok(Done { raw, data: None }) => self.fall_back(raw),
+                    Ok(Done {
+                        raw, data: None, ..
+                    }) => self.fall_back(raw),
                     Err(_) => self.fall_back(Vec::new()),
                 },
                 Ok(Item::Rest(raw)) => self.fall_back(raw),
@@ -280,6 +298,23 @@ impl<'s, R: Read + Send + 's> Blocks for Parallel<'s, R> {
             _ => &self.cur,
         }
     }
+
+    fn ready(&mut self, chunk: usize) -> Option<Ready> {
+        if matches!(self.source, Source::Ordinary(_)) {
+            return None;
+        }
+        while self
+            .ready
+            .get(self.ready_at)
+            .is_some_and(|r| r.chunk < chunk)
+        {
+            self.ready_at += 1;
+        }
+        self.ready
+            .get(self.ready_at)
+            .filter(|r| r.chunk == chunk)
+            .copied()
+    }
 }
 
 /// What the threads of [`with_members`] share.
@@ -291,6 +326,8 @@ struct Shared {
     raws: Pool,
     /// Buffers for inflated members.
     datas: Pool,
+    /// Buffers for what was prepared in them.
+    readies: Pool<Ready>,
 }
 
 /// Runs `f` over the blocks of `input`, a gzip stream whose first member has the `NS` field
@@ -300,6 +337,7 @@ pub(crate) fn with_members<'s, R: Read + Send + 's, T>(
     input: R,
     max: u64,
     workers: usize,
+    preparer: Option<Preparer>,
     f: impl FnOnce(&mut dyn Blocks) -> T,
 ) -> T {
     let shared = Arc::new(Shared::default());
@@ -307,10 +345,10 @@ pub(crate) fn with_members<'s, R: Read + Send + 's, T>(
     let jobs = Arc::new(Mutex::new(jobs_rx));
     // Members queued ahead of the caller: one per worker keeps them busy (more only hold memory,
     // 1 MiB each: at 100k sockets one more cost 1.3 MB of peak RSS and no time).
-    let (order_tx, order_rx) = mpsc::sync_channel(workers.max(1));
+    let (order_tx, order_rx) = mpsc::sync_channel(workers.max(1) * 4);
     for _ in 0..workers.max(1) {
         let (jobs, shared) = (Arc::clone(&jobs), Arc::clone(&shared));
-        scope.spawn(move || work(&jobs, &shared.datas));
+        scope.spawn(move || work(&jobs, &shared, preparer));
     }
     let sh = Arc::clone(&shared);
     let dispatcher = scope.spawn(move || dispatch(input, jobs_tx, order_tx, &sh.stop, &sh.raws));
@@ -321,6 +359,8 @@ pub(crate) fn with_members<'s, R: Read + Send + 's, T>(
         },
         shared: Arc::clone(&shared),
         cur: Vec::new(),
+        ready: Vec::new(),
+        ready_at: 0,
         total: 0,
         max,
         pos: 0,

@@ -3,7 +3,7 @@
 //! `size`) headers, each checked against its checksum.
 
 use super::blocks::{Blocks, Fail};
-use super::{Entry, Flow, Limits, Visitor, limit_error, normalise};
+use super::{Entry, Flow, Limits, Prepared, Preparer, Visitor, limit_error, normalise};
 use crate::diag::{Diagnostic, Error};
 
 /// A read position over the blocks.
@@ -100,24 +100,35 @@ fn number(field: &[u8]) -> Option<u64> {
         }
         return Some(v);
     }
-    let digits = field
+    let start = field
         .iter()
-        .skip_while(|&&b| b == b' ' || b == 0)
-        .take_while(|&&b| b != b' ' && b != 0);
-    let mut v: u64 = 0;
-    let mut any = false;
-    for &b in digits {
-        if !(b'0'..=b'7').contains(&b) {
-            return None;
-        }
-        v = v.checked_mul(8)?.checked_add(u64::from(b - b'0'))?;
-        any = true;
+        .position(|&b| b != b' ' && b != 0)
+        .unwrap_or(field.len());
+    let digits = field.get(start..).unwrap_or(&[]);
+    let end = digits
+        .iter()
+        .position(|&b| b == b' ' || b == 0)
+        .unwrap_or(digits.len());
+    let digits = digits.get(..end).unwrap_or(&[]);
+    if digits.is_empty() {
+        // Blank, or nothing but spaces and NULs.
+        return Some(0);
     }
-    if any || field.iter().all(|&b| b == b' ' || b == 0) {
-        Some(v)
-    } else {
-        None
+    if digits.iter().any(|&b| !(b'0'..=b'7').contains(&b)) {
+        return None;
     }
+    // Header fields hold at most 12 digits (36 bits); only a longer run can
+    // overflow.
+    if digits.len() <= 21 {
+        return Some(
+            digits
+                .iter()
+                .fold(0, |v, &b| (v << 3) | u64::from(b - b'0')),
+        );
+    }
+    digits.iter().try_fold(0u64, |v, &b| {
+        v.checked_mul(8)?.checked_add(u64::from(b - b'0'))
+    })
 }
 
 fn field(h: &[u8; 512], from: usize, to: usize) -> &[u8] {
@@ -126,9 +137,7 @@ fn field(h: &[u8; 512], from: usize, to: usize) -> &[u8] {
 
 /// Bytes up to the first NUL.
 fn cstr(b: &[u8]) -> &[u8] {
-    b.iter()
-        .position(|&c| c == 0)
-        .map_or(b, |n| b.get(..n).unwrap_or(b))
+    memchr::memchr(0, b).map_or(b, |n| b.get(..n).unwrap_or(b))
 }
 
 /// Whether the header's checksum holds (the sum of its bytes, the checksum
@@ -137,20 +146,78 @@ fn checksum_ok(h: &[u8; 512]) -> bool {
     let Some(want) = number(field(h, 148, 156)) else {
         return false;
     };
-    // Summed whole, eight bytes at a time into four 16-bit lanes (64 words
-    // of at most 2 * 255 per lane fit), then the field swapped for spaces.
-    const LOW: u64 = 0x00ff_00ff_00ff_00ff;
-    let mut lanes = 0u64;
-    for chunk in h.chunks_exact(8) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(w);
-        lanes += (w & LOW) + ((w >> 8) & LOW);
-    }
-    let all =
-        (lanes & 0xffff) + ((lanes >> 16) & 0xffff) + ((lanes >> 32) & 0xffff) + (lanes >> 48);
+    // Summed whole in runs of 64 bytes (at most 64 * 255 each, which fits 16 bits: the compiler
+    // sums such runs with wide instructions), then the field swapped for spaces.
+    let all = byte_sum(h);
     let stored: u64 = field(h, 148, 156).iter().map(|&b| u64::from(b)).sum();
     all - stored + 8 * 32 == want
+}
+
+/// The sum of a header's bytes.
+#[inline(never)]
+fn byte_sum(h: &[u8; 512]) -> u64 {
+    let mut total = 0u32;
+    for run in h.chunks_exact(64) {
+        let mut acc = 0u16;
+        for &b in run {
+            acc += u16::from(b);
+        }
+        total += u32::from(acc);
+    }
+    u64::from(total)
+}
+
+/// A symbolic link header that stands alone, at byte `512 * chunk` of an inflated block, and what
+/// the visitor's [`Preparer`] made of it ([`prepare_block`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ready {
+    pub(crate) chunk: usize,
+    name_len: u8,
+    target_len: u8,
+    prepared: Prepared,
+}
+
+/// The name and target of `h` if it is a sound header of a symbolic link (checksum, size 0) whose
+/// path is its name field alone, as [`normalise`] leaves it.
+fn plain_symlink(h: &[u8; 512]) -> Option<(&str, &[u8])> {
+    if h[156] != b'2' || h[0] == 0 {
+        return None;
+    }
+    if field(h, 257, 263) == b"ustar\0" && h[345] != 0 {
+        return None; // a ustar prefix
+    }
+    if number(field(h, 124, 136)) != Some(0) || !checksum_ok(h) {
+        return None;
+    }
+    let name = std::str::from_utf8(cstr(field(h, 0, 100))).ok()?;
+    (normalise(name.as_bytes()) == Ok(name)).then_some((name, cstr(field(h, 157, 257))))
+}
+
+/// Every standing-alone symbolic link header at the 512-byte steps of `block` that `preparer`
+/// takes, in order, into `out`: run by the threads that inflate the blocks, before the walk
+/// reaches them. Only a header the walk meets at such a step, with no long name or pax record
+/// pending, uses what is found ([`Blocks::ready`]); the walk would read it the same way.
+pub(crate) fn prepare_block(block: &[u8], preparer: Preparer, out: &mut Vec<Ready>) {
+    out.clear();
+    for (chunk, h) in block.chunks_exact(512).enumerate() {
+        // Most chunks are not symbolic links; one byte tells.
+        if h.get(156) != Some(&b'2') {
+            continue;
+        }
+        let Ok(h) = <&[u8; 512]>::try_from(h) else {
+            continue;
+        };
+        if let Some((name, target)) = plain_symlink(h)
+            && let Some(prepared) = preparer(name, target)
+        {
+            out.push(Ready {
+                chunk,
+                name_len: name.len() as u8,
+                target_len: target.len() as u8,
+                prepared,
+            });
+        }
+    }
 }
 
 /// The `path`, `linkpath` and `size` records of a pax extended header.
@@ -159,6 +226,12 @@ struct Pax {
     path: Option<Vec<u8>>,
     linkpath: Option<Vec<u8>>,
     size: Option<u64>,
+}
+
+impl Pax {
+    fn is_empty(&self) -> bool {
+        self.path.is_none() && self.linkpath.is_none() && self.size.is_none()
+    }
 }
 
 fn parse_pax(mut data: &[u8], pax: &mut Pax) {
@@ -237,12 +310,34 @@ pub(super) fn walk(
             Stop::Fail(Fail::Read(m)) => Ok(m),
         }
     };
+    // Where a header that straddles two blocks is copied.
+    let mut copy = [0u8; 512];
     loop {
         let header_at = s.at();
         // The header is read where it lies, or copied when it straddles
         // two blocks.
         let in_block = matches!(s.avail(), Ok(p) if p.len() >= 512);
-        let mut copy = [0u8; 512];
+        // A symbolic link the inflating threads already read (`prepare_block`).
+        let alone = long_name.is_none() && long_link.is_none() && pax.is_empty();
+        if in_block
+            && alone
+            && s.pos.is_multiple_of(512)
+            && let Some(r) = s.blocks.ready(s.pos / 512)
+        {
+            count += 1;
+            if count > limits.max_entries {
+                return Err(entries_error(limits));
+            }
+            let h = s.blocks.current().get(s.pos..).unwrap_or(&[]);
+            let name = h.get(..usize::from(r.name_len)).unwrap_or(&[]);
+            let target = h.get(157..157 + usize::from(r.target_len)).unwrap_or(&[]);
+            let flow = visitor.prepared_symlink(name, target, r.prepared);
+            s.advance(512);
+            if flow == Flow::Stop {
+                return Ok(());
+            }
+            continue;
+        }
         if !in_block {
             match s.read_exact(&mut copy) {
                 Ok(()) => {}
@@ -259,7 +354,7 @@ pub(super) fn walk(
                 }
             }
         }
-        let (zero, sum_ok, size, kind, mode) = {
+        let (zero, sum_ok, size, kind, mode_field) = {
             let placed: Option<&[u8; 512]> = if in_block {
                 s.avail()
                     .ok()
@@ -286,7 +381,8 @@ pub(super) fn walk(
                 checksum_ok(h),
                 number(field(h, 124, 136)),
                 h[156],
-                number(field(h, 100, 108)),
+                // Read only for a directory.
+                <[u8; 8]>::try_from(field(h, 100, 108)).unwrap_or([0; 8]),
             )
         };
         if in_block {
@@ -333,11 +429,7 @@ pub(super) fn walk(
         }
         count += 1;
         if count > limits.max_entries {
-            return Err(Error::Limit {
-                name: "number of entries",
-                value: limits.max_entries,
-                hint: "raise it with --max-entries",
-            });
+            return Err(entries_error(limits));
         }
         let pax_now = std::mem::take(&mut pax);
         if let Some(sz) = pax_now.size {
@@ -438,7 +530,7 @@ pub(super) fn walk(
             }
             b'2' => visitor.visit(path, Entry::Symlink(link)),
             b'5' => {
-                let mode = mode.unwrap_or(0o755) as u32;
+                let mode = number(&mode_field).unwrap_or(0o755) as u32;
                 visitor.visit(path, Entry::Dir(mode))
             }
             _ => visitor.visit(path, Entry::Other),
@@ -468,6 +560,14 @@ fn truncated(diagnostics: &mut Vec<Diagnostic>, path: &str, got: u64, size: u64,
         path,
         format!("content truncated after {got} of {size} bytes: {why}"),
     ));
+}
+
+fn entries_error(limits: &Limits) -> Error {
+    Error::Limit {
+        name: "number of entries",
+        value: limits.max_entries,
+        hint: "raise it with --max-entries",
+    }
 }
 
 fn entry_size_error(limits: &Limits) -> Error {
@@ -518,6 +618,187 @@ mod tests {
         let sum = 504 * 255 + 8 * 32;
         full[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
         assert!(checksum_ok(&full));
+    }
+
+    /// A header: `name`, type `kind`, `size`, link `link`, ustar (with `prefix`) or GNU magic.
+    fn header(name: &str, kind: u8, size: usize, link: &str, prefix: Option<&str>) -> Vec<u8> {
+        let mut h = vec![0u8; 512];
+        h[..name.len()].copy_from_slice(name.as_bytes());
+        h[100..108].copy_from_slice(b"0000777\0");
+        h[124..136].copy_from_slice(format!("{size:011o}\0").as_bytes());
+        h[136..148].copy_from_slice(b"00000000000\0");
+        h[156] = kind;
+        h[157..157 + link.len()].copy_from_slice(link.as_bytes());
+        match prefix {
+            Some(p) => {
+                h[257..265].copy_from_slice(b"ustar\x0000");
+                h[345..345 + p.len()].copy_from_slice(p.as_bytes());
+            }
+            None => h[257..265].copy_from_slice(b"ustar  \0"),
+        }
+        let sum: u32 = h.iter().map(|&b| u32::from(b)).sum::<u32>() + 8 * 32;
+        h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        h
+    }
+
+    /// An entry: its header, then `data` padded to 512 bytes.
+    fn entry(h: Vec<u8>, data: &[u8]) -> Vec<u8> {
+        let mut e = h;
+        e.extend_from_slice(data);
+        e.resize(e.len().div_ceil(512) * 512, 0);
+        e
+    }
+
+    /// Blocks of `size` bytes of `data`, with what `preparer` finds in each.
+    struct Pieces {
+        blocks: Vec<Vec<u8>>,
+        at: Option<usize>,
+        preparer: Option<Preparer>,
+        ready: Vec<Ready>,
+    }
+
+    impl Blocks for Pieces {
+        fn advance(&mut self) -> Result<bool, Fail> {
+            let next = self.at.map_or(0, |i| i + 1);
+            self.at = Some(next);
+            self.ready.clear();
+            match (self.blocks.get(next), self.preparer) {
+                (Some(b), Some(p)) => prepare_block(b, p, &mut self.ready),
+                (None, _) => return Ok(false),
+                _ => {}
+            }
+            Ok(true)
+        }
+        fn current(&self) -> &[u8] {
+            self.at.and_then(|i| self.blocks.get(i)).map_or(&[], |b| b)
+        }
+        fn ready(&mut self, chunk: usize) -> Option<Ready> {
+            self.ready.iter().find(|r| r.chunk == chunk).copied()
+        }
+    }
+
+    /// What a walk hands its visitor, and which links came prepared.
+    #[derive(Default)]
+    struct Log {
+        seen: Vec<String>,
+        prepared: Vec<(String, Prepared)>,
+    }
+
+    impl Visitor for Log {
+        fn wants(&mut self, _path: &str, _size: u64) -> Flow {
+            Flow::Continue
+        }
+        fn visit(&mut self, path: &str, entry: Entry<'_>) -> Flow {
+            self.seen.push(format!("{path} {entry:?}"));
+            Flow::Continue
+        }
+        fn prepared_symlink(&mut self, name: &[u8], target: &[u8], p: Prepared) -> Flow {
+            let name = String::from_utf8_lossy(name).into_owned();
+            self.prepared.push((name.clone(), p));
+            self.visit(&name, Entry::Symlink(target))
+        }
+    }
+
+    /// Takes links under `proc/`, with the lengths of name and target.
+    fn lengths(name: &str, target: &[u8]) -> Option<Prepared> {
+        name.starts_with("proc/").then_some(Prepared {
+            a: name.len() as u32,
+            b: target.len() as u32,
+            c: None,
+        })
+    }
+
+    fn walked(data: &[u8], size: usize, prepare: bool, limits: &Limits) -> (String, Log) {
+        let mut blocks = Pieces {
+            blocks: data.chunks(size).map(<[u8]>::to_vec).collect(),
+            at: None,
+            preparer: prepare.then_some(lengths as Preparer),
+            ready: Vec::new(),
+        };
+        let (mut log, mut d) = (Log::default(), Vec::new());
+        let res = walk(&mut blocks, true, limits, &mut d, &mut log);
+        (format!("{res:?} {d:?}"), log)
+    }
+
+    #[test]
+    fn prepared_links_are_read_as_the_walk_reads_them() {
+        let long = "l".repeat(130);
+        let mut data = Vec::new();
+        for e in [
+            entry(header("proc/net/tcp", b'0', 3, "", None), b"x\ny"),
+            entry(header("proc/1/fd/3", b'2', 0, "socket:[42]", None), b""),
+            entry(header("proc/1/fd/4", b'2', 0, "pipe:[7]", Some("")), b""),
+            // Not alone: a ustar prefix, a name `normalise` changes, a size, a pax path, a long
+            // link name, a long name.
+            entry(header("fd/5", b'2', 0, "socket:[1]", Some("proc/1")), b""),
+            entry(header("./proc/2/fd/1", b'2', 0, "socket:[2]", None), b""),
+            entry(
+                header("proc/2/fd/2", b'2', 512, "socket:[3]", None),
+                &[b'z'; 512],
+            ),
+            entry(header("pax", b'x', 20, "", None), b"20 path=proc/3/fd/1\n"),
+            entry(header("proc/3/fd/9", b'2', 0, "socket:[4]", None), b""),
+            entry(
+                header("././@LongLink", b'K', 131, "", None),
+                format!("{long}\0").as_bytes(),
+            ),
+            entry(header("proc/4/fd/1", b'2', 0, "short", None), b""),
+            entry(
+                header("././@LongLink", b'L', 131, "", None),
+                format!("{long}\0").as_bytes(),
+            ),
+            entry(header("proc/4/fd/2", b'2', 0, "socket:[5]", None), b""),
+            // Declined by the preparer.
+            entry(header("sys/x", b'2', 0, "y", None), b""),
+            entry(header("proc/5/fd/1", b'2', 0, "socket:[6]", None), b""),
+        ] {
+            data.extend_from_slice(&e);
+        }
+        let sound = data.clone();
+        // The last link's checksum broken: reading stops before it.
+        let last = data.len() - 512;
+        data[last + 5] ^= 1;
+        let few = Limits {
+            max_entries: 4,
+            ..Limits::default()
+        };
+        for (input, limits) in [
+            (&sound, Limits::default()),
+            (&data, Limits::default()),
+            (&sound, few),
+        ] {
+            for size in [512, 1024, 1536, 700, 1 << 20] {
+                let (want, plain) = walked(input, size, false, &limits);
+                let (got, log) = walked(input, size, true, &limits);
+                assert_eq!(got, want, "{size}");
+                assert_eq!(log.seen, plain.seen, "{size}");
+                assert!(plain.prepared.is_empty());
+                let names: Vec<&str> = log.prepared.iter().map(|(n, _)| n.as_str()).collect();
+                let mut expect = vec!["proc/1/fd/3", "proc/1/fd/4", "proc/5/fd/1"];
+                if input == &data {
+                    expect.pop();
+                }
+                if limits.max_entries == 4 {
+                    expect.truncate(2);
+                }
+                // Blocks that do not start at 512-byte steps of the stream: no header lies at
+                // a 512-byte step of its block, and each is read the ordinary way.
+                if size == 700 {
+                    expect.clear();
+                }
+                assert_eq!(names, expect, "{size}");
+                for (name, p) in &log.prepared {
+                    assert_eq!(p.a as usize, name.len());
+                }
+            }
+        }
+        let (_, log) = walked(&sound, 1 << 20, false, &Limits::default());
+        assert_eq!(log.seen.len(), 11);
+        assert!(
+            log.seen
+                .iter()
+                .any(|s| s.starts_with(&format!("proc/4/fd/1 Symlink({:?}", long.as_bytes())))
+        );
     }
 
     #[test]

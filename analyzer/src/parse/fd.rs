@@ -31,16 +31,28 @@ pub fn netstat_socket_inode(target: &[u8]) -> Option<u64> {
 /// Splits `proc/<pid>/fd/<n>` into pid and fd as netstat walks them: the pid
 /// directory must be all digits and the fd name must start with a digit.
 pub fn split_fd_path(path: &str) -> Option<(u32, u32)> {
-    let rest = path.strip_prefix("proc/")?;
-    let (pid, rest) = rest.split_once('/')?;
-    let fd = rest.strip_prefix("fd/")?;
-    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+    let rest = path.strip_prefix("proc/")?.as_bytes();
+    let slash = memchr::memchr(b'/', rest)?;
+    let (pid, fd) = (
+        rest.get(..slash)?,
+        rest.get(slash + 1..)?.strip_prefix(b"fd/")?,
+    );
+    if !fd.first().is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    if !fd.bytes().next().is_some_and(|b| b.is_ascii_digit()) || fd.contains('/') {
+    Some((digits_u32(pid)?, digits_u32(fd)?))
+}
+
+/// A non-empty run of decimal digits and nothing else, as a `u32` (`str::parse` for such text).
+fn digits_u32(text: &[u8]) -> Option<u32> {
+    if text.is_empty() {
         return None;
     }
-    Some((pid.parse().ok()?, fd.parse().ok()?))
+    text.iter().try_fold(0u32, |v, &b| {
+        let d = b.wrapping_sub(b'0');
+        (d <= 9).then_some(())?;
+        v.checked_mul(10)?.checked_add(u32::from(d))
+    })
 }
 
 #[cfg(test)]

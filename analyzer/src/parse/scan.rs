@@ -158,6 +158,10 @@ impl<'a> Scanner<'a> {
 /// decimal number. `None` if anything is left over or nothing was read;
 /// overflow gives `u64::MAX`.
 pub fn strtoul_whole(s: &[u8]) -> Option<u64> {
+    // The common case, plain decimal without a leading zero (19 digits cannot overflow).
+    if matches!(s.first(), Some(b'1'..=b'9')) && s.len() <= 19 && s.iter().all(u8::is_ascii_digit) {
+        return Some(s.iter().fold(0, |v, &b| v * 10 + u64::from(b - b'0')));
+    }
     let r = (ws, sign).parse(s);
     let (body, neg) = match r {
         Ok((i, (_, neg))) => (i, neg),
@@ -351,6 +355,13 @@ mod tests {
         }
 
         pub fn strtoul_whole(s: &[u8]) -> Option<u64> {
+            // The common case, plain decimal without a leading zero (19 digits cannot overflow).
+            if matches!(s.first(), Some(b'1'..=b'9'))
+                && s.len() <= 19
+                && s.iter().all(u8::is_ascii_digit)
+            {
+                return Some(s.iter().fold(0, |v, &b| v * 10 + u64::from(b - b'0')));
+            }
             let (body, (_, neg)) = (ws, sign).parse(s).ok()?;
             let (radix, start) = if (body.starts_with(b"0x") || body.starts_with(b"0X"))
                 && body.get(2).is_some_and(|b| b.is_ascii_hexdigit())

@@ -939,10 +939,7 @@ impl crate::load::RowSink for Prerender<'_> {
     }
 
     fn links(&mut self, links: &mut Vec<FdLink>) {
-        let b = self.builder();
-        for link in links.iter() {
-            b.link(link);
-        }
+        self.builder().links(links);
     }
 }
 
@@ -1063,9 +1060,7 @@ impl Prerender<'_> {
                             for (pid, cmdline) in cmdlines {
                                 b.cmdline(pid, &cmdline);
                             }
-                            for link in &links {
-                                b.link(link);
-                            }
+                            b.links(&links);
                         }
                         Batch::Rows(kind, seq, mut rows) => {
                             pre.render(kind, seq, &rows);
@@ -1196,7 +1191,7 @@ impl crate::load::RowSink for Courier<'_> {
 
     fn links(&mut self, links: &mut Vec<FdLink>) {
         // (The renderer is idle by now: the fd links come after the socket tables.)
-        let batch = std::mem::take(links);
+        let batch = std::mem::replace(links, Vec::with_capacity(links.capacity()));
         self.send_processes(batch);
     }
 }

@@ -293,6 +293,13 @@ impl ProgramBuilder {
         }
     }
 
+    /// The next fd links, in order ([`ProgramBuilder::link`] for each).
+    pub fn links(&mut self, links: &[FdLink]) {
+        for link in links {
+            self.link(link);
+        }
+    }
+
     /// The map, with netstat's message for the processes whose fds could not be read.
     pub fn finish(mut self, denied: &std::collections::BTreeSet<u32>, euid: u32) -> ProgramMap {
         if self.map.shards.is_empty() {
@@ -404,17 +411,19 @@ mod tests {
             assert!(name.starts_with(format!("{pid}/").as_bytes()));
         }
         assert_eq!(got.is_empty(), want.is_empty());
-        // Built as read: each process's command line, then its links.
+        // Built as read: each process's command line, then its links (one at a time, or a
+        // process's links at once).
         let mut b = ProgramBuilder::with_capacity(10);
-        let mut last = None;
-        for link in &p.fds {
-            if last != Some(link.pid) {
-                last = Some(link.pid);
-                if let Some(c) = p.cmdlines.get(&link.pid) {
-                    b.cmdline(link.pid, c);
-                }
+        for group in p.fds.chunk_by(|a, b| a.pid == b.pid) {
+            let pid = group[0].pid;
+            if let Some(c) = p.cmdlines.get(&pid) {
+                b.cmdline(pid, c);
             }
-            b.link(link);
+            if pid % 2 == 0 {
+                b.links(group);
+            } else {
+                group.iter().for_each(|link| b.link(link));
+            }
         }
         let built = b.finish(&p.denied, 0);
         for inode in 0..=inodes {
