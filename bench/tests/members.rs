@@ -134,6 +134,35 @@ fn damaged_archives_read_the_same() {
     }
 }
 
+/// An archive of more members than the dispatcher first queues ahead (the window grows after 64):
+/// sound, and with a member past that point damaged, which hands the rest to the ordinary decoder
+/// while the dispatcher may be waiting for room.
+#[test]
+fn big_archive_reads_the_same() {
+    let spec = Spec {
+        tcp: 140_000,
+        unix: 5000,
+        procs: 1000,
+        seed: 12,
+    };
+    let mut gz = Vec::new();
+    generate(&spec, &mut gz).unwrap_or_else(|e| panic!("generate: {e}"));
+    let m = members(&gz);
+    assert!(m.len() > 70, "{} members", m.len());
+    netsnap::par::set_threads(2);
+    let limits = Limits::default();
+    for view in ["-tanp", "-tan"] {
+        let one = netstat_from_reader(&gz[..], &[view], &limits);
+        let par = netstat_from_reader_par(&gz[..], &[view], &limits);
+        assert!(one == par, "sound, {view}");
+    }
+    let (at, len) = m[m.len() - 3];
+    gz[at + len / 2] ^= 0x5a;
+    let one = netstat_from_reader(&gz[..], &["-tanp"], &limits);
+    let par = netstat_from_reader_par(&gz[..], &["-tanp"], &limits);
+    assert!(one == par, "damaged");
+}
+
 /// The decompressed-size limit stops the member path where it stops the ordinary one.
 #[test]
 fn decompressed_limit_holds() {

@@ -112,11 +112,21 @@ fn read_full(input: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 fn dispatch<R: Read>(
     mut input: R,
     jobs: mpsc::Sender<Job>,
-    order: mpsc::SyncSender<Item>,
+    order: mpsc::Sender<Item>,
+    window: (usize, mpsc::Receiver<usize>),
     stop: &AtomicBool,
     raws: &Pool,
 ) -> R {
+    let (mut room, credits) = window;
     loop {
+        // Each member queued takes room; the caller gives it back as it takes them.
+        room += credits.try_iter().sum::<usize>();
+        if room == 0 {
+            match credits.recv() {
+                Ok(n) => room += n,
+                Err(_) => return input,
+            }
+        }
         if stop.load(Ordering::Relaxed) {
             return input;
         }
@@ -160,6 +170,7 @@ fn dispatch<R: Read>(
         if jobs.send(Job { raw, len, to }).is_err() || order.send(Item::Member(from)).is_err() {
             return input;
         }
+        room = room.saturating_sub(1);
     }
 }
 
@@ -209,6 +220,11 @@ struct Parallel<'s, R> {
     max: u64,
     /// Compressed bytes of the members handed on so far: where the next member starts.
     pos: u64,
+    /// Room given back to the dispatcher for each member taken (`None` once it is to stop), and
+    /// how many members were taken.
+    credits: Option<mpsc::Sender<usize>>,
+    taken: usize,
+    workers: usize,
 }
 
 impl<'s, R: Read + Send + 's> Parallel<'s, R> {
@@ -222,6 +238,8 @@ impl<'s, R: Read + Send + 's> Parallel<'s, R> {
             return;
         };
         self.shared.stop.store(true, Ordering::Relaxed);
+        // (A dispatcher waiting for room stops when the credits end.)
+        self.credits = None;
         let mut bytes = first;
         // The dispatcher ends after at most one more item; every queued member goes back to the
         // decoder as it was read.
@@ -245,6 +263,29 @@ impl<'s, R: Read + Send + 's> Parallel<'s, R> {
     }
 }
 
+/// Members queued ahead of the caller per worker: one at first (more only hold memory, 1 MiB
+/// each: at 100k sockets one more per worker cost 2.5 MB of peak RSS and no time), four once
+/// [`GROW_AFTER`] members were taken (a big archive, where they save waits: 20 ms at 1M sockets).
+const AHEAD: (usize, usize) = (1, 4);
+/// Members taken before the dispatcher may queue more of them ahead.
+const GROW_AFTER: usize = 64;
+
+impl<'s, R: Read + Send + 's> Parallel<'s, R> {
+    /// The member `rx` will bring, once inflated; gives the dispatcher room for another.
+    fn take_member(&mut self, rx: mpsc::Receiver<Done>) -> Result<Done, mpsc::RecvError> {
+        self.taken += 1;
+        let more = if self.taken == GROW_AFTER {
+            1 + (AHEAD.1 - AHEAD.0) * self.workers
+        } else {
+            1
+        };
+        if let Some(c) = &self.credits {
+            let _ = c.send(more);
+        }
+        rx.recv()
+    }
+}
+
 impl<'s, R: Read + Send + 's> Blocks for Parallel<'s, R> {
     fn advance(&mut self) -> Result<bool, Fail> {
         let old = std::mem::take(&mut self.cur);
@@ -260,7 +301,7 @@ impl<'s, R: Read + Send + 's> Blocks for Parallel<'s, R> {
                 Source::Members { order, .. } => order.recv(),
             };
             match next {
-                Ok(Item::Member(rx)) => match rx.recv() {
+                Ok(Item::Member(rx)) => match self.take_member(rx) {
                     Ok(Done {
                         raw,
                         data: Some(data),
@@ -343,15 +384,17 @@ pub(crate) fn with_members<'s, R: Read + Send + 's, T>(
     let shared = Arc::new(Shared::default());
     let (jobs_tx, jobs_rx) = mpsc::channel::<Job>();
     let jobs = Arc::new(Mutex::new(jobs_rx));
-    // Members queued ahead of the caller: one per worker keeps them busy (more only hold memory,
-    // 1 MiB each: at 100k sockets one more cost 1.3 MB of peak RSS and no time).
-    let (order_tx, order_rx) = mpsc::sync_channel(workers.max(1) * 4);
-    for _ in 0..workers.max(1) {
+    let workers = workers.max(1);
+    let (order_tx, order_rx) = mpsc::channel();
+    let (credits_tx, credits_rx) = mpsc::channel();
+    for _ in 0..workers {
         let (jobs, shared) = (Arc::clone(&jobs), Arc::clone(&shared));
         scope.spawn(move || work(&jobs, &shared, preparer));
     }
     let sh = Arc::clone(&shared);
-    let dispatcher = scope.spawn(move || dispatch(input, jobs_tx, order_tx, &sh.stop, &sh.raws));
+    let window = (AHEAD.0 * workers, credits_rx);
+    let dispatcher =
+        scope.spawn(move || dispatch(input, jobs_tx, order_tx, window, &sh.stop, &sh.raws));
     let mut blocks = Parallel {
         source: Source::Members {
             order: order_rx,
@@ -364,10 +407,13 @@ pub(crate) fn with_members<'s, R: Read + Send + 's, T>(
         total: 0,
         max,
         pos: 0,
+        credits: Some(credits_tx),
+        taken: 0,
+        workers,
     };
     let out = f(&mut blocks);
-    // Stop the dispatcher; if it waits to queue a member, dropping the queue's receiver makes
-    // that send fail. The workers end when it drops the job sender.
+    // Stop the dispatcher; if it waits for room, dropping the credits' sender (with `blocks`)
+    // ends that wait. The workers end when it drops the job sender.
     shared.stop.store(true, Ordering::Relaxed);
     drop(blocks);
     out

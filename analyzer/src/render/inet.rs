@@ -568,6 +568,9 @@ pub struct Prerender<'o> {
 struct Filling {
     /// Rendered segments: their place among all the segments, and the segment.
     done: std::sync::mpsc::Receiver<(usize, Segment)>,
+    /// The segments no thread has taken yet: the printing thread renders the next one itself
+    /// rather than wait for its own (no thread sleeps and is woken for each segment).
+    jobs: Jobs,
     /// Segments done before their turn.
     early: std::collections::BTreeMap<usize, Segment>,
     /// Each table's places: from, to.
@@ -615,38 +618,54 @@ impl Unpacking<'_> {
 
 /// The segments [`Prerender::fill_later`] took out, for [`Refill::start`].
 pub struct Refill<'o> {
-    jobs: std::sync::Mutex<std::vec::IntoIter<(usize, InetKind, Segment)>>,
+    jobs: Jobs,
     done: std::sync::mpsc::SyncSender<(usize, Segment)>,
     texts: std::sync::Arc<crate::par::Pool>,
     how: Unpacking<'o>,
 }
 
+/// Packed segments to be rendered, each with its place among all the segments, in order.
+type Jobs = std::sync::Arc<std::sync::Mutex<std::vec::IntoIter<(usize, InetKind, Segment)>>>;
+
+/// The next of `jobs`, if any.
+fn next_job(jobs: &Jobs) -> Option<(usize, InetKind, Segment)> {
+    jobs.lock().ok().and_then(|mut j| j.next())
+}
+
+impl Unpacking<'_> {
+    /// A packed segment of table `kind`, rendered with its programs from `map` into a text from
+    /// `texts`.
+    fn segment(
+        &self,
+        kind: InetKind,
+        seg: &Segment,
+        map: &ProgramMap,
+        texts: &crate::par::Pool,
+    ) -> Segment {
+        let mut text = texts.take();
+        text.reserve(self.room(kind, seg.rows));
+        self.render(&mut text, kind, &seg.packed, map);
+        Segment {
+            text,
+            ..Segment::default()
+        }
+    }
+}
+
 impl<'o> Refill<'o> {
-    /// Renders the segments on up to [`crate::par::threads`] threads of `scope`, with their
-    /// programs from `map`, in order.
+    /// Renders the segments, with their programs from `map`, on threads of `scope`: one fewer
+    /// than [`crate::par::threads`] (at least one), the printing thread being the last
+    /// ([`Prerender::print`]).
     pub fn start<'s, 'e: 's>(self, scope: &'s std::thread::Scope<'s, 'e>, map: &'e ProgramMap)
     where
         'o: 'e,
     {
         let refill = std::sync::Arc::new(self);
-        for _ in 0..crate::par::threads().max(1) {
+        for _ in 0..crate::par::threads().saturating_sub(1).max(1) {
             let refill = std::sync::Arc::clone(&refill);
             scope.spawn(move || {
-                loop {
-                    let next = match refill.jobs.lock() {
-                        Ok(mut jobs) => jobs.next(),
-                        Err(_) => None,
-                    };
-                    let Some((place, kind, seg)) = next else {
-                        break;
-                    };
-                    let mut text = refill.texts.take();
-                    text.reserve(refill.how.room(kind, seg.rows));
-                    refill.how.render(&mut text, kind, &seg.packed, map);
-                    let seg = Segment {
-                        text,
-                        ..Segment::default()
-                    };
+                while let Some((place, kind, seg)) = next_job(&refill.jobs) {
+                    let seg = refill.how.segment(kind, &seg, map, &refill.texts);
                     if refill.done.send((place, seg)).is_err() {
                         break;
                     }
@@ -724,19 +743,30 @@ impl<'o> Prerender<'o> {
             && let Some(&(from, to)) = f.places.get(kind.index())
             && from < to
         {
+            let (how, map) = (self.unpacking(), self.programs.as_ref());
             for place in from..to {
-                let seg = match f.early.remove(&place) {
-                    Some(seg) => seg,
-                    None => loop {
-                        match f.done.recv() {
-                            Ok((p, seg)) if p == place => break seg,
-                            Ok((p, seg)) => {
-                                f.early.insert(p, seg);
+                let seg = loop {
+                    if let Some(seg) = f.early.remove(&place) {
+                        break seg;
+                    }
+                    let (p, seg) = match f.done.try_recv() {
+                        Ok(done) => done,
+                        // Rather than wait, the next segment no thread has taken.
+                        Err(_) => match (next_job(&f.jobs), how, map) {
+                            (Some((p, kind, seg)), Some(how), Some(map)) => {
+                                (p, how.segment(kind, &seg, map, &f.texts))
                             }
-                            // A rendering thread failed (its panic is the scope's).
-                            Err(_) => return true,
-                        }
-                    },
+                            _ => match f.done.recv() {
+                                Ok(done) => done,
+                                // A rendering thread failed (its panic is the scope's).
+                                Err(_) => return true,
+                            },
+                        },
+                    };
+                    if p == place {
+                        break seg;
+                    }
+                    f.early.insert(p, seg);
                 };
                 crate::render::spill_now(out, &seg.text);
                 f.texts.give(seg.text);
@@ -803,8 +833,10 @@ impl<'o> Prerender<'o> {
             *place = (from, jobs.len());
         }
         let texts = std::sync::Arc::new(crate::par::Pool::default());
+        let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs.into_iter()));
         *self.filling.get_mut() = Some(Filling {
             done: rx,
+            jobs: std::sync::Arc::clone(&jobs),
             early: Default::default(),
             places,
             texts: std::sync::Arc::clone(&texts),
@@ -816,7 +848,7 @@ impl<'o> Prerender<'o> {
         });
         self.programs = Some(map);
         Refill {
-            jobs: std::sync::Mutex::new(jobs.into_iter()),
+            jobs,
             done: tx,
             texts,
             how,
