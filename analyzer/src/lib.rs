@@ -124,7 +124,9 @@ fn from_source<R, A: AsRef<[u8]>>(
         let mut pre = render::inet::Prerender::new(&opts);
         let (snap, fresh) = load_into(open().map_err(io)?, &plan, &mut pre)?;
         if fresh {
-            return finish(snap, &opts, Some(&mut pre));
+            let out = finish(snap, &opts, Some(&mut pre));
+            par::drop_later(pre.take_memory());
+            return out;
         }
     }
     let snap = load(open().map_err(io)?, &plan)?;
@@ -159,7 +161,9 @@ fn finish(
         return Err(Error::NotASnapshot);
     }
     let mut out = netstat::run_with(&snap, opts, pre);
-    out.diagnostics = snap.diagnostics;
+    let mut snap = snap;
+    out.diagnostics = std::mem::take(&mut snap.diagnostics);
+    par::drop_later(snap);
     Ok(out)
 }
 

@@ -24,6 +24,17 @@ pub fn threads() -> usize {
     }
 }
 
+/// Drops `t` on a thread of its own when threads are allowed, else here: big structures whose
+/// memory is given back while the caller goes on (the CLI exits meanwhile, without waiting).
+pub(crate) fn drop_later<T: Send + 'static>(t: T) {
+    if threads() > 1 {
+        // (Should the thread not start, `t` is dropped with the closure.)
+        let _ = std::thread::Builder::new().spawn(move || drop(t));
+    } else {
+        drop(t);
+    }
+}
+
 /// Buffers handed back to be used again (by threads that make and drop many of about the same
 /// size): at most 16 are kept.
 #[derive(Debug)]

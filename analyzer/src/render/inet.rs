@@ -693,6 +693,17 @@ impl<'o> Prerender<'o> {
         }
     }
 
+    /// Takes out what holds most of its memory (the rows, the `-p` map), for
+    /// [`crate::par::drop_later`].
+    pub fn take_memory(&mut self) -> impl Send + 'static {
+        (
+            std::mem::take(&mut self.tables),
+            self.programs.take(),
+            self.builder.take(),
+            self.filling.get_mut().take(),
+        )
+    }
+
     /// One that keeps a segment per batch, for [`Prerender::on_thread`].
     fn in_segments(opts: &'o NetstatOptions) -> Self {
         Prerender {

@@ -47,27 +47,52 @@ fn shard_of(inode: u64, shards: usize) -> usize {
     (h >> 62) as usize & (shards - 1)
 }
 
-/// One shard of the map: the inodes of `runs` (links of `fds`, each with its process's record)
-/// that fall in it, each to the first process met.
-fn shard_map(
-    fds: &[FdLink],
-    runs: &[(usize, usize, u32)],
-    shard: usize,
-    shards: usize,
-) -> InodeMap {
-    // A hundredth more than an even share, for the uneven ones.
-    let room = fds.len() / shards + fds.len() / (100 * shards);
-    let mut map = InodeMap::with_capacity(room);
-    for &(from, to, record) in runs {
-        for link in fds.get(from..to).unwrap_or(&[]) {
-            if let Some(inode) = link.inode
-                && shard_of(inode, shards) == shard
-            {
-                map.insert(inode, record);
+/// Keeps a socket link's inode and its process's record for [`shard_maps`]: in `pairs` as
+/// `inode << 32 | record`, or in `big` for an inode past 32 bits (none on Linux).
+fn keep_pair(pairs: &mut Vec<u64>, big: &mut Vec<(u64, u32)>, inode: u64, record: u32) {
+    match u32::try_from(inode) {
+        Ok(k) => pairs.push(u64::from(k) << 32 | u64::from(record)),
+        Err(_) => big.push((inode, record)),
+    }
+}
+
+/// The map's shards ([`shard_of`]) of the links kept by [`keep_pair`], in the order they were
+/// read (each inode to its first process), with room for `room` inodes in all: each shard on a
+/// thread of its own.
+fn shard_maps(pairs: &[u64], big: &[(u64, u32)], room: usize, shards: usize) -> Vec<InodeMap> {
+    let mut maps = if shards <= 1 {
+        vec![InodeMap::from_pairs(pairs, room)]
+    } else {
+        let mut parts = vec![Vec::new(); shards];
+        for &p in pairs {
+            if let Some(part) = parts.get_mut(shard_of(p >> 32, shards)) {
+                part.push(p);
             }
         }
+        // A hundredth more than an even share, for the uneven ones.
+        let room = room / shards + room / (100 * shards);
+        std::thread::scope(|s| {
+            let mut parts = parts.iter();
+            let first = parts.next();
+            let others: Vec<_> = parts
+                .map(|part| s.spawn(move || InodeMap::from_pairs(part, room)))
+                .collect();
+            let mut all = vec![InodeMap::from_pairs(first.map_or(&[], |p| p), room)];
+            for h in others {
+                match h.join() {
+                    Ok(m) => all.push(m),
+                    Err(e) => std::panic::resume_unwind(e),
+                }
+            }
+            all
+        })
+    };
+    for &(inode, record) in big {
+        if let Some(m) = maps.get_mut(shard_of(inode, shards)) {
+            m.insert(inode, record);
+        }
     }
-    map
+    maps
 }
 
 /// The inode-to-name map and the message netstat prints when loading it.
@@ -107,23 +132,18 @@ impl ProgramMap {
             }
             at = end;
         }
-        let shards = shard_count(fds.len());
-        let shard = |k: usize| shard_map(fds, &runs, k, shards);
-        map.shards = if shards == 1 {
-            vec![shard(0)]
-        } else {
-            std::thread::scope(|s| {
-                let others: Vec<_> = (1..shards).map(|k| s.spawn(move || shard(k))).collect();
-                let mut all = vec![shard(0)];
-                for h in others {
-                    match h.join() {
-                        Ok(m) => all.push(m),
-                        Err(e) => std::panic::resume_unwind(e),
-                    }
-                }
-                all
-            })
-        };
+        let (mut pairs, mut big) = (Vec::with_capacity(fds.len()), Vec::new());
+        for &(from, to, record) in &runs {
+            for inode in fds
+                .get(from..to)
+                .unwrap_or(&[])
+                .iter()
+                .filter_map(|l| l.inode)
+            {
+                keep_pair(&mut pairs, &mut big, inode, record);
+            }
+        }
+        map.shards = shard_maps(&pairs, &big, fds.len(), shard_count(fds.len()));
         map.note_denied(&procs.denied, euid);
         map
     }
@@ -243,29 +263,51 @@ impl ProgramMap {
 
 /// Builds a [`ProgramMap`] from command lines and fd links as they are read, in procfs order
 /// (ascending pid, then fd, as the collector writes them), each process's command line before its
-/// links: the map [`ProgramMap::build`] makes from the same [`Processes`], without keeping the
-/// links. The reader checks that order ([`crate::load::RowSink::links`]).
+/// links: the map [`ProgramMap::build`] makes from the same [`Processes`], keeping of each
+/// socket link only its inode and its process's record (8 bytes) until [`ProgramBuilder::finish`]
+/// makes the map of them at once ([`InodeMap::from_pairs`]). The reader checks that order
+/// ([`crate::load::RowSink::links`]).
 #[derive(Debug, Default)]
 pub struct ProgramBuilder {
     map: ProgramMap,
-    /// The program of each process whose command line was read.
-    programs: std::collections::HashMap<u32, Vec<u8>>,
+    /// The program of each process whose command line was read: where it lies in `names` (one
+    /// buffer, not one per process: freed at once).
+    programs: std::collections::HashMap<u32, std::ops::Range<usize>>,
+    names: Vec<u8>,
     /// The process of the links being read: its pid and, once its first socket link was met,
     /// its record (`None` inside: no command line).
     current: Option<(u32, Option<Option<u32>>)>,
+    /// The map's shards, empty until [`ProgramBuilder::finish`] fills them.
+    maps: Vec<InodeMap>,
+    /// The socket links read (`inode << 32 | record`) by shard and region of their inode
+    /// ([`InodeMap::region`]), `regions` per shard, for the shards to be filled a region after the
+    /// other; those of inodes past 32 bits (none on Linux) in `big`.
+    buckets: Vec<Vec<u64>>,
+    regions: usize,
+    big: Vec<(u64, u32)>,
 }
 
 impl ProgramBuilder {
     /// A builder whose map has room for about `inodes` sockets.
     pub fn with_capacity(inodes: usize) -> Self {
-        let mut b = ProgramBuilder::default();
-        b.map.shards = vec![InodeMap::with_capacity(inodes)];
-        b
+        let shards = shard_count(inodes);
+        // A hundredth more than an even share, for the uneven ones.
+        let room = inodes / shards + inodes / (100 * shards);
+        let maps: Vec<InodeMap> = (0..shards).map(|_| InodeMap::with_capacity(room)).collect();
+        let regions = maps.first().map_or(1, InodeMap::regions);
+        ProgramBuilder {
+            maps,
+            buckets: vec![Vec::new(); shards * regions],
+            regions,
+            ..ProgramBuilder::default()
+        }
     }
 
     /// A process's `cmdline` (the last one read counts, as in [`Processes::cmdlines`]).
     pub fn cmdline(&mut self, pid: u32, cmdline: &[u8]) {
-        self.programs.insert(pid, netstat_program(cmdline).to_vec());
+        let start = self.names.len();
+        self.names.extend_from_slice(netstat_program(cmdline));
+        self.programs.insert(pid, start..self.names.len());
     }
 
     /// The next fd link.
@@ -280,7 +322,8 @@ impl ProgramBuilder {
             Some((pid, Some(record))) if pid == link.pid => record,
             _ => {
                 // The process's first socket link: its record is made now, if it has a name.
-                let record = match self.programs.get(&link.pid) {
+                let program = self.programs.get(&link.pid).cloned();
+                let record = match program.and_then(|r| self.names.get(r)) {
                     Some(program) => self.map.add_process(link.pid, program),
                     None => None,
                 };
@@ -288,8 +331,22 @@ impl ProgramBuilder {
                 record
             }
         };
-        if let (Some(record), Some(shard)) = (record, self.map.shards.first_mut()) {
-            shard.insert(inode, record);
+        let Some(record) = record else {
+            return;
+        };
+        let (shards, Ok(k)) = (self.maps.len(), u32::try_from(inode)) else {
+            self.big.push((inode, record));
+            return;
+        };
+        let pair = u64::from(k) << 32 | u64::from(record);
+        let shard = shard_of(inode, shards);
+        let bucket = self
+            .maps
+            .get(shard)
+            .map(|m| shard * self.regions + m.region(pair));
+        match bucket.and_then(|b| self.buckets.get_mut(b)) {
+            Some(bucket) => bucket.push(pair),
+            None => self.big.push((inode, record)),
         }
     }
 
@@ -302,9 +359,36 @@ impl ProgramBuilder {
 
     /// The map, with netstat's message for the processes whose fds could not be read.
     pub fn finish(mut self, denied: &std::collections::BTreeSet<u32>, euid: u32) -> ProgramMap {
-        if self.map.shards.is_empty() {
-            self.map.shards.push(InodeMap::default());
+        if self.maps.is_empty() {
+            self.maps.push(InodeMap::default());
         }
+        // Each shard filled on a thread of its own, a region after the other.
+        let regions = self.regions.max(1);
+        let fill = |(map, buckets): (&mut InodeMap, &[Vec<u64>])| {
+            for bucket in buckets {
+                map.insert_pairs(bucket);
+            }
+        };
+        let several = self.maps.len() > 1;
+        let mut work = self.maps.iter_mut().zip(self.buckets.chunks(regions));
+        let first = work.next();
+        if several {
+            std::thread::scope(|s| {
+                for w in work {
+                    s.spawn(move || fill(w));
+                }
+                first.map(fill);
+            });
+        } else {
+            first.map(fill);
+        }
+        let shards = self.maps.len();
+        for &(inode, record) in &self.big {
+            if let Some(m) = self.maps.get_mut(shard_of(inode, shards)) {
+                m.insert(inode, record);
+            }
+        }
+        self.map.shards = self.maps;
         self.map.note_denied(denied, euid);
         self.map
     }

@@ -142,7 +142,67 @@ impl InodeMap {
     pub(super) fn len(&self) -> usize {
         self.len
     }
+
+    /// The map of `pairs` (`key << 32 | value`, in order: a key keeps its first value), with room
+    /// for at least `room`. Inserted one region of slots after the other (a stable pass sorts
+    /// them by region first), so that each insertion finds its slots in cache rather than
+    /// missing it in a table of megabytes: the table is made at once, not as links are read.
+    pub(super) fn from_pairs(pairs: &[u64], room: usize) -> InodeMap {
+        let mut m = InodeMap::with_capacity(room.max(pairs.len()));
+        let mut starts = vec![0usize; m.regions() + 1];
+        for &p in pairs {
+            if let Some(c) = starts.get_mut(m.region(p) + 1) {
+                *c += 1;
+            }
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut sorted = vec![0u64; pairs.len()];
+        for &p in pairs {
+            if let Some(at) = starts.get_mut(m.region(p))
+                && let Some(slot) = sorted.get_mut(*at)
+            {
+                *slot = p;
+                *at += 1;
+            }
+        }
+        m.insert_pairs(&sorted);
+        m
+    }
+
+    /// How many regions of slots [`InodeMap::region`] tells apart (for the map's size now).
+    pub(super) fn regions(&self) -> usize {
+        1 << self.region_bits()
+    }
+
+    fn region_bits(&self) -> u32 {
+        self.slots
+            .len()
+            .trailing_zeros()
+            .saturating_sub(REGION_BITS)
+    }
+
+    /// The region of slots where the key of `pair` (`key << 32 | value`) has its home: pairs
+    /// inserted a region after the other ([`InodeMap::insert_pairs`]) find their slots in cache.
+    #[inline]
+    pub(super) fn region(&self, pair: u64) -> usize {
+        match self.region_bits() {
+            0 => 0,
+            r => self.home((pair >> 32) as u32) >> (self.slots.len().trailing_zeros() - r),
+        }
+    }
+
+    /// Inserts `pairs` (`key << 32 | value`) in order.
+    pub(super) fn insert_pairs(&mut self, pairs: &[u64]) {
+        for &pair in pairs {
+            self.insert(pair >> 32, pair as u32);
+        }
+    }
 }
+
+/// Slots in a region of [`InodeMap::from_pairs`] (2^14: 128 KiB, well within a core's cache).
+const REGION_BITS: u32 = 14;
 
 #[cfg(test)]
 mod tests {
@@ -191,6 +251,53 @@ mod tests {
                 let got = m.get(k);
                 assert_eq!(got, want.get(&k).copied(), "{n} {k}");
                 assert_eq!(m.finish(k, m.home_slot(k)), got);
+            }
+        }
+    }
+
+    #[test]
+    fn made_at_once_as_inserted_in_order() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for (n, spread) in [
+            (0, 1),
+            (100, 40),
+            (5000, 3000),
+            (300_000, 1 << 31),
+            (300_000, 100_000),
+        ] {
+            let pairs: Vec<u64> = (0..n)
+                .map(|i| {
+                    let k = if i % 97 == 0 {
+                        u32::MAX
+                    } else {
+                        (next() % spread) as u32
+                    };
+                    let v = if i % 89 == 0 {
+                        u32::MAX
+                    } else {
+                        (next() % 5000) as u32
+                    };
+                    u64::from(k) << 32 | u64::from(v)
+                })
+                .collect();
+            let mut want = InodeMap::with_capacity(n / 4);
+            for &p in &pairs {
+                want.insert(p >> 32, p as u32);
+            }
+            let got = InodeMap::from_pairs(&pairs, n / 4);
+            assert_eq!(got.len(), want.len(), "{n}");
+            for &p in pairs.iter().step_by(7) {
+                assert_eq!(got.get(p >> 32), want.get(p >> 32), "{n}");
+            }
+            for _ in 0..2000 {
+                let k = next() % (spread * 2);
+                assert_eq!(got.get(k), want.get(k), "{n} {k}");
             }
         }
     }
