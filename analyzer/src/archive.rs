@@ -85,7 +85,11 @@ pub enum Flow {
 /// Normalises an entry path: drops leading `./` and trailing `/`; refuses
 /// absolute paths, `..` components and names that are not UTF-8.
 pub fn normalise(path: &[u8]) -> Result<&str, &'static str> {
-    let text = std::str::from_utf8(path).map_err(|_| "entry name is not UTF-8")?;
+    normalise_text(std::str::from_utf8(path).map_err(|_| "entry name is not UTF-8")?)
+}
+
+/// [`normalise`] for a path already read as UTF-8.
+pub(crate) fn normalise_text(text: &str) -> Result<&str, &'static str> {
     let mut t = text;
     while let Some(rest) = t.strip_prefix("./") {
         t = rest;

@@ -3,7 +3,9 @@
 //! `size`) headers, each checked against its checksum.
 
 use super::blocks::{Blocks, Fail};
-use super::{Entry, Flow, Limits, Prepared, Preparer, Visitor, limit_error, normalise};
+use super::{
+    Entry, Flow, Limits, Prepared, Preparer, Visitor, limit_error, normalise, normalise_text,
+};
 use crate::diag::{Diagnostic, Error};
 
 /// A read position over the blocks.
@@ -190,7 +192,7 @@ fn plain_symlink(h: &[u8; 512]) -> Option<(&str, &[u8])> {
         return None;
     }
     let name = std::str::from_utf8(cstr(field(h, 0, 100))).ok()?;
-    (normalise(name.as_bytes()) == Ok(name)).then_some((name, cstr(field(h, 157, 257))))
+    (normalise_text(name) == Ok(name)).then_some((name, cstr(field(h, 157, 257))))
 }
 
 /// Every standing-alone symbolic link header at the 512-byte steps of `block` that `preparer`
