@@ -13,14 +13,17 @@ const VIEWS: &[&str] = &["-tan", "-tanp", "-xa", "-s"];
 
 /// A snapshot of several members (about 6 MiB of tar).
 fn snapshot() -> Vec<u8> {
-    let spec = Spec {
+    generated(&Spec {
         tcp: 30_000,
         unix: 3000,
         procs: 600,
         seed: 11,
-    };
+    })
+}
+
+fn generated(spec: &Spec) -> Vec<u8> {
     let mut buf = Vec::new();
-    generate(&spec, &mut buf).unwrap_or_else(|e| panic!("generate: {e}"));
+    generate(spec, &mut buf).unwrap_or_else(|e| panic!("generate: {e}"));
     buf
 }
 
@@ -139,14 +142,12 @@ fn damaged_archives_read_the_same() {
 /// while the dispatcher may be waiting for room.
 #[test]
 fn big_archive_reads_the_same() {
-    let spec = Spec {
+    let mut gz = generated(&Spec {
         tcp: 140_000,
         unix: 5000,
         procs: 1000,
         seed: 12,
-    };
-    let mut gz = Vec::new();
-    generate(&spec, &mut gz).unwrap_or_else(|e| panic!("generate: {e}"));
+    });
     let m = members(&gz);
     assert!(m.len() > 70, "{} members", m.len());
     netsnap::par::set_threads(2);

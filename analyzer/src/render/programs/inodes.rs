@@ -211,13 +211,8 @@ mod tests {
 
     #[test]
     fn same_as_a_hash_map() {
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = crate::testing::Rng(0x9e37_79b9_7f4a_7c15u64);
+        let mut next = move || rng.next();
         for (n, spread) in [
             (0, 1),
             (10, 5),
@@ -257,13 +252,8 @@ mod tests {
 
     #[test]
     fn made_at_once_as_inserted_in_order() {
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut rng = crate::testing::Rng(0x2545_f491_4f6c_dd1du64);
+        let mut next = move || rng.next();
         for (n, spread) in [
             (0, 1),
             (100, 40),
