@@ -47,54 +47,6 @@ fn shard_of(inode: u64, shards: usize) -> usize {
     (h >> 62) as usize & (shards - 1)
 }
 
-/// Keeps a socket link's inode and its process's record for [`shard_maps`]: in `pairs` as
-/// `inode << 32 | record`, or in `big` for an inode past 32 bits (none on Linux).
-fn keep_pair(pairs: &mut Vec<u64>, big: &mut Vec<(u64, u32)>, inode: u64, record: u32) {
-    match u32::try_from(inode) {
-        Ok(k) => pairs.push(u64::from(k) << 32 | u64::from(record)),
-        Err(_) => big.push((inode, record)),
-    }
-}
-
-/// The map's shards ([`shard_of`]) of the links kept by [`keep_pair`], in the order they were
-/// read (each inode to its first process), with room for `room` inodes in all: each shard on a
-/// thread of its own.
-fn shard_maps(pairs: &[u64], big: &[(u64, u32)], room: usize, shards: usize) -> Vec<InodeMap> {
-    let mut maps = if shards <= 1 {
-        vec![InodeMap::from_pairs(pairs, room)]
-    } else {
-        let mut parts = vec![Vec::new(); shards];
-        for &p in pairs {
-            if let Some(part) = parts.get_mut(shard_of(p >> 32, shards)) {
-                part.push(p);
-            }
-        }
-        // A hundredth more than an even share, for the uneven ones.
-        let room = room / shards + room / (100 * shards);
-        std::thread::scope(|s| {
-            let mut parts = parts.iter();
-            let first = parts.next();
-            let others: Vec<_> = parts
-                .map(|part| s.spawn(move || InodeMap::from_pairs(part, room)))
-                .collect();
-            let mut all = vec![InodeMap::from_pairs(first.map_or(&[], |p| p), room)];
-            for h in others {
-                match h.join() {
-                    Ok(m) => all.push(m),
-                    Err(e) => std::panic::resume_unwind(e),
-                }
-            }
-            all
-        })
-    };
-    for &(inode, record) in big {
-        if let Some(m) = maps.get_mut(shard_of(inode, shards)) {
-            m.insert(inode, record);
-        }
-    }
-    maps
-}
-
 /// The inode-to-name map and the message netstat prints when loading it.
 #[derive(Debug, Clone, Default)]
 pub struct ProgramMap {
@@ -115,37 +67,18 @@ impl ProgramMap {
     /// Builds the map as netstat's `prg_cache_load` does. `euid` is the
     /// effective uid of the capture, used in netstat's message.
     pub fn build(procs: &Processes, euid: u32) -> ProgramMap {
-        let mut map = ProgramMap::default();
         // Each process names its sockets from its first socket link on (its record is made
-        // there, when it has a command line): those links, and the record.
-        let fds = procs.fds.as_slice();
-        let mut runs: Vec<(usize, usize, u32)> = Vec::new();
-        let mut at = 0;
-        for group in fds.chunk_by(|a, b| a.pid == b.pid) {
-            let end = at + group.len();
+        // there, when it has a command line).
+        let mut b = ProgramBuilder::with_capacity(procs.fds.len());
+        for group in procs.fds.chunk_by(|a, b| a.pid == b.pid) {
             if let Some(first) = group.first()
-                && let Some(k) = group.iter().position(|l| l.inode.is_some())
                 && let Some(cmdline) = procs.cmdlines.get(&first.pid)
-                && let Some(record) = map.add_process(first.pid, netstat_program(cmdline))
             {
-                runs.push((at + k, end, record));
+                b.cmdline(first.pid, cmdline);
             }
-            at = end;
+            b.links(group);
         }
-        let (mut pairs, mut big) = (Vec::with_capacity(fds.len()), Vec::new());
-        for &(from, to, record) in &runs {
-            for inode in fds
-                .get(from..to)
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(|l| l.inode)
-            {
-                keep_pair(&mut pairs, &mut big, inode, record);
-            }
-        }
-        map.shards = shard_maps(&pairs, &big, fds.len(), shard_count(fds.len()));
-        map.note_denied(&procs.denied, euid);
-        map
+        b.finish(&procs.denied, euid)
     }
 
     /// netstat's message when some processes' fds could not be read (`denied`).
@@ -263,10 +196,9 @@ impl ProgramMap {
 
 /// Builds a [`ProgramMap`] from command lines and fd links as they are read, in procfs order
 /// (ascending pid, then fd, as the collector writes them), each process's command line before its
-/// links: the map [`ProgramMap::build`] makes from the same [`Processes`], keeping of each
-/// socket link only its inode and its process's record (8 bytes) until [`ProgramBuilder::finish`]
-/// makes the map of them at once ([`InodeMap::from_pairs`]). The reader checks that order
-/// ([`crate::load::RowSink::links`]).
+/// links (the reader checks that order: [`crate::load::RowSink::links`]), or from a snapshot's
+/// processes ([`ProgramMap::build`]). Of each socket link it keeps only the inode and the
+/// process's record (8 bytes) until [`ProgramBuilder::finish`] makes the map of them at once.
 #[derive(Debug, Default)]
 pub struct ProgramBuilder {
     map: ProgramMap,
@@ -277,8 +209,6 @@ pub struct ProgramBuilder {
     /// The process of the links being read: its pid and, once its first socket link was met,
     /// its record (`None` inside: no command line).
     current: Option<(u32, Option<Option<u32>>)>,
-    /// The map's shards, empty until [`ProgramBuilder::finish`] fills them.
-    maps: Vec<InodeMap>,
     /// The socket links read (`inode << 32 | record`) by shard and region of their inode
     /// ([`InodeMap::region`]), `regions` per shard, for the shards to be filled a region after the
     /// other; those of inodes past 32 bits (none on Linux) in `big`.
@@ -293,12 +223,16 @@ impl ProgramBuilder {
         let shards = shard_count(inodes);
         // A hundredth more than an even share, for the uneven ones.
         let room = inodes / shards + inodes / (100 * shards);
-        let maps: Vec<InodeMap> = (0..shards).map(|_| InodeMap::with_capacity(room)).collect();
-        let regions = maps.first().map_or(1, InodeMap::regions);
+        // (The shards stay empty until `finish` fills them.)
+        let shards: Vec<InodeMap> = (0..shards).map(|_| InodeMap::with_capacity(room)).collect();
+        let regions = shards.first().map_or(1, InodeMap::regions);
         ProgramBuilder {
-            maps,
-            buckets: vec![Vec::new(); shards * regions],
+            buckets: vec![Vec::new(); shards.len() * regions],
             regions,
+            map: ProgramMap {
+                shards,
+                ..ProgramMap::default()
+            },
             ..ProgramBuilder::default()
         }
     }
@@ -334,14 +268,15 @@ impl ProgramBuilder {
         let Some(record) = record else {
             return;
         };
-        let (shards, Ok(k)) = (self.maps.len(), u32::try_from(inode)) else {
+        let (shards, Ok(k)) = (self.map.shards.len(), u32::try_from(inode)) else {
             self.big.push((inode, record));
             return;
         };
         let pair = u64::from(k) << 32 | u64::from(record);
         let shard = shard_of(inode, shards);
         let bucket = self
-            .maps
+            .map
+            .shards
             .get(shard)
             .map(|m| shard * self.regions + m.region(pair));
         match bucket.and_then(|b| self.buckets.get_mut(b)) {
@@ -359,8 +294,8 @@ impl ProgramBuilder {
 
     /// The map, with netstat's message for the processes whose fds could not be read.
     pub fn finish(mut self, denied: &std::collections::BTreeSet<u32>, euid: u32) -> ProgramMap {
-        if self.maps.is_empty() {
-            self.maps.push(InodeMap::default());
+        if self.map.shards.is_empty() {
+            self.map.shards.push(InodeMap::default());
         }
         // Each shard filled on a thread of its own, a region after the other.
         let regions = self.regions.max(1);
@@ -369,8 +304,8 @@ impl ProgramBuilder {
                 map.insert_pairs(bucket);
             }
         };
-        let several = self.maps.len() > 1;
-        let mut work = self.maps.iter_mut().zip(self.buckets.chunks(regions));
+        let several = self.map.shards.len() > 1;
+        let mut work = self.map.shards.iter_mut().zip(self.buckets.chunks(regions));
         let first = work.next();
         if several {
             std::thread::scope(|s| {
@@ -382,13 +317,12 @@ impl ProgramBuilder {
         } else {
             first.map(fill);
         }
-        let shards = self.maps.len();
+        let shards = self.map.shards.len();
         for &(inode, record) in &self.big {
-            if let Some(m) = self.maps.get_mut(shard_of(inode, shards)) {
+            if let Some(m) = self.map.shards.get_mut(shard_of(inode, shards)) {
                 m.insert(inode, record);
             }
         }
-        self.map.shards = self.maps;
         self.map.note_denied(denied, euid);
         self.map
     }

@@ -143,34 +143,6 @@ impl InodeMap {
         self.len
     }
 
-    /// The map of `pairs` (`key << 32 | value`, in order: a key keeps its first value), with room
-    /// for at least `room`. Inserted one region of slots after the other (a stable pass sorts
-    /// them by region first), so that each insertion finds its slots in cache rather than
-    /// missing it in a table of megabytes: the table is made at once, not as links are read.
-    pub(super) fn from_pairs(pairs: &[u64], room: usize) -> InodeMap {
-        let mut m = InodeMap::with_capacity(room.max(pairs.len()));
-        let mut starts = vec![0usize; m.regions() + 1];
-        for &p in pairs {
-            if let Some(c) = starts.get_mut(m.region(p) + 1) {
-                *c += 1;
-            }
-        }
-        for i in 1..starts.len() {
-            starts[i] += starts[i - 1];
-        }
-        let mut sorted = vec![0u64; pairs.len()];
-        for &p in pairs {
-            if let Some(at) = starts.get_mut(m.region(p))
-                && let Some(slot) = sorted.get_mut(*at)
-            {
-                *slot = p;
-                *at += 1;
-            }
-        }
-        m.insert_pairs(&sorted);
-        m
-    }
-
     /// How many regions of slots [`InodeMap::region`] tells apart (for the map's size now).
     pub(super) fn regions(&self) -> usize {
         1 << self.region_bits()
@@ -201,7 +173,7 @@ impl InodeMap {
     }
 }
 
-/// Slots in a region of [`InodeMap::from_pairs`] (2^14: 128 KiB, well within a core's cache).
+/// Slots in a region of [`InodeMap::region`] (2^14: 128 KiB, well within a core's cache).
 const REGION_BITS: u32 = 14;
 
 #[cfg(test)]
@@ -251,7 +223,7 @@ mod tests {
     }
 
     #[test]
-    fn made_at_once_as_inserted_in_order() {
+    fn inserted_by_region_as_in_order() {
         let mut rng = crate::testing::Rng(0x2545_f491_4f6c_dd1du64);
         let mut next = move || rng.next();
         for (n, spread) in [
@@ -280,7 +252,13 @@ mod tests {
             for &p in &pairs {
                 want.insert(p >> 32, p as u32);
             }
-            let got = InodeMap::from_pairs(&pairs, n / 4);
+            // Inserted a region after the other, each region's pairs in order.
+            let mut got = InodeMap::with_capacity(n);
+            let mut regions = vec![Vec::new(); got.regions()];
+            for &p in &pairs {
+                regions[got.region(p)].push(p);
+            }
+            regions.iter().for_each(|r| got.insert_pairs(r));
             assert_eq!(got.len(), want.len(), "{n}");
             for &p in pairs.iter().step_by(7) {
                 assert_eq!(got.get(p >> 32), want.get(p >> 32), "{n}");
