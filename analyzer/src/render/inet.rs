@@ -878,8 +878,9 @@ impl<'o> Prerender<'o> {
         Some(builder.finish(denied, euid))
     }
 
-    /// The builder of the `-p` map, made when the first process comes, with room for about as
-    /// many sockets as rows were taken.
+    /// The builder of the `-p` map, made when the first process comes, for about half as many
+    /// sockets again as rows were taken (which sets how it sorts the links; the map is made at the
+    /// end, the size the links need).
     fn builder(&mut self) -> &mut ProgramBuilder {
         let rows: usize = self.segments().map(|s| s.rows).sum();
         self.builder

@@ -210,29 +210,25 @@ pub struct ProgramBuilder {
     /// its record (`None` inside: no command line).
     current: Option<(u32, Option<Option<u32>>)>,
     /// The socket links read (`inode << 32 | record`) by shard and region of their inode
-    /// ([`InodeMap::region`]), `regions` per shard, for the shards to be filled a region after the
-    /// other; those of inodes past 32 bits (none on Linux) in `big`.
+    /// ([`inodes::region`] of `region_bits`), for the shards to be made at the end, each the size
+    /// its links need, and filled a region after the other; those of inodes past 32 bits (none
+    /// on Linux) in `big`.
     buckets: Vec<Vec<u64>>,
-    regions: usize,
+    shards: usize,
+    region_bits: u32,
     big: Vec<(u64, u32)>,
 }
 
 impl ProgramBuilder {
-    /// A builder whose map has room for about `inodes` sockets.
+    /// A builder for about `inodes` sockets (which sets how its links are sorted: the map is
+    /// made at the end, for as many as there are).
     pub fn with_capacity(inodes: usize) -> Self {
         let shards = shard_count(inodes);
-        // A hundredth more than an even share, for the uneven ones.
-        let room = inodes / shards + inodes / (100 * shards);
-        // (The shards stay empty until `finish` fills them.)
-        let shards: Vec<InodeMap> = (0..shards).map(|_| InodeMap::with_capacity(room)).collect();
-        let regions = shards.first().map_or(1, InodeMap::regions);
+        let region_bits = inodes::region_bits(inodes / shards);
         ProgramBuilder {
-            buckets: vec![Vec::new(); shards.len() * regions],
-            regions,
-            map: ProgramMap {
-                shards,
-                ..ProgramMap::default()
-            },
+            buckets: vec![Vec::new(); shards << region_bits],
+            shards,
+            region_bits,
             ..ProgramBuilder::default()
         }
     }
@@ -268,18 +264,14 @@ impl ProgramBuilder {
         let Some(record) = record else {
             return;
         };
-        let (shards, Ok(k)) = (self.map.shards.len(), u32::try_from(inode)) else {
+        let Ok(k) = u32::try_from(inode) else {
             self.big.push((inode, record));
             return;
         };
         let pair = u64::from(k) << 32 | u64::from(record);
-        let shard = shard_of(inode, shards);
-        let bucket = self
-            .map
-            .shards
-            .get(shard)
-            .map(|m| shard * self.regions + m.region(pair));
-        match bucket.and_then(|b| self.buckets.get_mut(b)) {
+        let bucket = (shard_of(inode, self.shards) << self.region_bits)
+            + inodes::region(pair, self.region_bits);
+        match self.buckets.get_mut(bucket) {
             Some(bucket) => bucket.push(pair),
             None => self.big.push((inode, record)),
         }
@@ -294,12 +286,12 @@ impl ProgramBuilder {
 
     /// The map, with netstat's message for the processes whose fds could not be read.
     pub fn finish(mut self, denied: &std::collections::BTreeSet<u32>, euid: u32) -> ProgramMap {
-        if self.map.shards.is_empty() {
-            self.map.shards.push(InodeMap::default());
-        }
-        // Each shard filled on a thread of its own, a region after the other.
-        let regions = self.regions.max(1);
+        let shards = self.shards.max(1);
+        self.map.shards = vec![InodeMap::default(); shards];
+        // Each shard made and filled on a thread of its own, a region after the other.
+        let regions = self.buckets.len().div_ceil(shards).max(1);
         let fill = |(map, buckets): (&mut InodeMap, &[Vec<u64>])| {
+            *map = InodeMap::with_capacity(buckets.iter().map(Vec::len).sum());
             for bucket in buckets {
                 map.insert_pairs(bucket);
             }

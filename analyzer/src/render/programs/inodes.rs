@@ -13,10 +13,9 @@ const FREE: Slot = u64::MAX;
 /// Inode → value (a process record's offset), the first value given for an inode kept.
 #[derive(Debug, Clone, Default)]
 pub(super) struct InodeMap {
-    /// A power of two of slots (none until the first insertion).
+    /// The slots (none until the first insertion), a third more than the inodes they are
+    /// made for.
     slots: Vec<Slot>,
-    /// 64 minus log2 of the slot count: an inode's home slot is the top bits of its hash.
-    shift: u32,
     /// Inodes of 2^32 and more (none on Linux), and the pair that would read as [`FREE`].
     big: std::collections::HashMap<u64, u32>,
     len: usize,
@@ -30,24 +29,32 @@ impl InodeMap {
         m
     }
 
-    /// Slots for `n` inodes at a load of at most three quarters.
+    /// Slots for `n` inodes at a load of two thirds (at most three quarters before it grows).
     fn resize(&mut self, n: usize) {
-        let count = (n.saturating_mul(4) / 3 + 1).next_power_of_two().max(16);
+        let count = n.saturating_mul(3).div_ceil(2).max(16);
         // (All ones, written now: zeroed memory, whose pages the kernel maps to its zero page on
         // the first read and copies on the next write, would cost a second fault each, and on
         // several threads a TLB flush on every core.)
         let old = std::mem::replace(&mut self.slots, vec![FREE; count]);
-        self.shift = 64 - count.trailing_zeros();
         self.len -= old.iter().filter(|&&s| s != FREE).count().min(self.len);
         for s in old.into_iter().filter(|&s| s != FREE) {
             self.insert_first((s >> 32) as u32, s as u32);
         }
     }
 
+    /// The home slot of `key`: where its hash ([`hash`]) falls among the slots, so that keys
+    /// of one [`region`] have their homes side by side, whatever the number of slots.
     #[inline]
     fn home(&self, key: u32) -> usize {
-        // Fibonacci hashing: the top bits of the product.
-        (u64::from(key).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+        // (The top half of the hash times the count, in 64 bits: a map has fewer than 2^32 slots;
+        // past that the product wraps, still to a slot of the map.)
+        ((hash(key) >> 32).wrapping_mul(self.slots.len() as u64) >> 32) as usize
+    }
+
+    /// The slot after `i`.
+    #[inline]
+    fn after(&self, i: usize) -> usize {
+        if i + 1 < self.slots.len() { i + 1 } else { 0 }
     }
 
     /// Gives `key` the value `value` unless it has one.
@@ -73,7 +80,6 @@ impl InodeMap {
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.resize((self.len + 1) * 2);
         }
-        let mask = self.slots.len() - 1;
         let slot = (u64::from(key) << 32) | u64::from(value);
         let mut i = self.home(key);
         loop {
@@ -88,7 +94,7 @@ impl InodeMap {
             if (*s >> 32) as u32 == key {
                 return;
             }
-            i = (i + 1) & mask;
+            i = self.after(i);
         }
     }
 
@@ -117,8 +123,7 @@ impl InodeMap {
                 return Some(home as u32);
             }
             if home != FREE {
-                let mask = self.slots.len().checked_sub(1)?;
-                let mut i = (self.home(k) + 1) & mask;
+                let mut i = self.after(self.home(k));
                 loop {
                     let s = *self.slots.get(i)?;
                     if s == FREE {
@@ -127,7 +132,7 @@ impl InodeMap {
                     if (s >> 32) as u32 == k {
                         return Some(s as u32);
                     }
-                    i = (i + 1) & mask;
+                    i = self.after(i);
                 }
             }
         }
@@ -143,28 +148,6 @@ impl InodeMap {
         self.len
     }
 
-    /// How many regions of slots [`InodeMap::region`] tells apart (for the map's size now).
-    pub(super) fn regions(&self) -> usize {
-        1 << self.region_bits()
-    }
-
-    fn region_bits(&self) -> u32 {
-        self.slots
-            .len()
-            .trailing_zeros()
-            .saturating_sub(REGION_BITS)
-    }
-
-    /// The region of slots where the key of `pair` (`key << 32 | value`) has its home: pairs
-    /// inserted a region after the other ([`InodeMap::insert_pairs`]) find their slots in cache.
-    #[inline]
-    pub(super) fn region(&self, pair: u64) -> usize {
-        match self.region_bits() {
-            0 => 0,
-            r => self.home((pair >> 32) as u32) >> (self.slots.len().trailing_zeros() - r),
-        }
-    }
-
     /// Inserts `pairs` (`key << 32 | value`) in order.
     pub(super) fn insert_pairs(&mut self, pairs: &[u64]) {
         for &pair in pairs {
@@ -173,8 +156,29 @@ impl InodeMap {
     }
 }
 
-/// Slots in a region of [`InodeMap::region`] (2^14: 128 KiB, well within a core's cache).
-const REGION_BITS: u32 = 14;
+/// Fibonacci hashing: keys one after the other (as Linux numbers sockets) spread evenly.
+#[inline]
+fn hash(key: u32) -> u64 {
+    u64::from(key).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// Of `2^bits` regions, the one where the key of `pair` (`key << 32 | value`) has its home, in
+/// any map: the regions split the slots in runs one after the other, so that pairs inserted a
+/// region after the other ([`InodeMap::insert_pairs`]) find their slots in cache.
+#[inline]
+pub(super) fn region(pair: u64, bits: u32) -> usize {
+    if bits == 0 {
+        return 0;
+    }
+    (hash((pair >> 32) as u32) >> (64 - bits.min(32))) as usize
+}
+
+/// How many bits of [`region`] make regions of about 2^14 slots (128 KiB, well within a core's
+/// cache) in a map made for `n` inodes.
+pub(super) fn region_bits(n: usize) -> u32 {
+    let slots = n.saturating_mul(3) / 2;
+    (usize::BITS - slots.leading_zeros()).saturating_sub(14)
+}
 
 #[cfg(test)]
 mod tests {
@@ -254,9 +258,10 @@ mod tests {
             }
             // Inserted a region after the other, each region's pairs in order.
             let mut got = InodeMap::with_capacity(n);
-            let mut regions = vec![Vec::new(); got.regions()];
+            let bits = region_bits(n);
+            let mut regions = vec![Vec::new(); 1 << bits];
             for &p in &pairs {
-                regions[got.region(p)].push(p);
+                regions[region(p, bits)].push(p);
             }
             regions.iter().for_each(|r| got.insert_pairs(r));
             assert_eq!(got.len(), want.len(), "{n}");
@@ -266,6 +271,27 @@ mod tests {
             for _ in 0..2000 {
                 let k = next() % (spread * 2);
                 assert_eq!(got.get(k), want.get(k), "{n} {k}");
+            }
+        }
+    }
+
+    /// A region's keys have their homes in its share of the slots, one region after the other,
+    /// whatever the number of slots.
+    #[test]
+    fn regions_are_runs_of_slots() {
+        let mut rng = crate::testing::Rng(0x1234_5678_9abc_def1u64);
+        for (n, bits) in [(10, 0), (100, 2), (5000, 4), (123_457, 6), (1_000_000, 10)] {
+            let m = InodeMap::with_capacity(n);
+            assert_eq!(m.slots.len(), (n * 3).div_ceil(2).max(16));
+            let len = m.slots.len() as u64;
+            for _ in 0..5000 {
+                let key = rng.next() as u32;
+                let r = region(u64::from(key) << 32, bits) as u64;
+                let home = m.home(key) as u64;
+                assert!(home < len);
+                // Region r covers [r * len / 2^bits, (r + 1) * len / 2^bits], ends included.
+                assert!(home >= (r * len) >> bits, "{n} {key}");
+                assert!(home <= ((r + 1) * len) >> bits, "{n} {key}");
             }
         }
     }
