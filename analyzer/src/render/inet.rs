@@ -7,11 +7,11 @@
 //! (left in 20) with `-p`, and ` timer` with `-o`.
 
 use crate::model::FdLink;
-use crate::model::{InetKind, InetRow, InetTable, Names};
+use crate::model::{Addr, InetKind, InetRow, InetTable, Names};
 use crate::netstat::args::NetstatOptions;
 use crate::parse::etc::ServiceProto;
 use crate::render::addr::{EndpointStyle, put_endpoint_numeric, write_endpoint};
-use crate::render::packed::Packer;
+use crate::render::packed::{Cursor, Packer};
 use crate::render::programs::{LOOKUPS, PROGNAME_WIDTH, ProgramBuilder, ProgramMap};
 use crate::render::{
     Num, Room, pad_from, pad_left, pad_right, put_bytes, put_i64, put_i64_right, put_u64,
@@ -382,7 +382,7 @@ impl Table<'_> {
         &self,
         out: &mut Vec<u8>,
         packed: &[u8],
-        at: &mut usize,
+        at: &mut Cursor,
         rows: usize,
         (packer, map): (Packer, &ProgramMap),
     ) {
@@ -526,6 +526,8 @@ struct Segment {
     packed: Vec<u8>,
     /// How many rows `packed` holds.
     rows: usize,
+    /// The local address of the last row packed ([`Packer::pack`]).
+    last: Option<Addr>,
 }
 
 /// The rows of a socket listing taken while the archive is read (a [`crate::load::RowSink`]):
@@ -590,7 +592,7 @@ struct Unpacking<'o> {
 impl Unpacking<'_> {
     /// Appends the rows of `packed` (of a `kind` table), each with its program from `map`.
     fn render(&self, out: &mut Vec<u8>, kind: InetKind, packed: &[u8], map: &ProgramMap) {
-        self.render_part(out, kind, (packed, &mut 0), usize::MAX, map);
+        self.render_part(out, kind, (packed, &mut Cursor::default()), usize::MAX, map);
     }
 
     /// [`Unpacking::render`] for about `rows` rows from `*at` on (moved past them).
@@ -598,7 +600,7 @@ impl Unpacking<'_> {
         &self,
         out: &mut Vec<u8>,
         kind: InetKind,
-        (packed, at): (&[u8], &mut usize),
+        (packed, at): (&[u8], &mut Cursor),
         rows: usize,
         map: &ProgramMap,
     ) {
@@ -793,13 +795,13 @@ impl<'o> Prerender<'o> {
             // A few thousand rows at a time (a table is one segment on one thread).
             let mut text = Vec::new();
             for seg in segments {
-                let mut at = 0;
-                while at < seg.packed.len() {
-                    let from = at;
+                let mut at = Cursor::default();
+                while at.at < seg.packed.len() {
+                    let from = at.at;
                     text.clear();
                     how.render_part(&mut text, kind, (&seg.packed, &mut at), 8192, map);
                     crate::render::spill_now(out, &text);
-                    if at == from {
+                    if at.at == from {
                         break;
                     }
                 }
@@ -998,10 +1000,10 @@ impl Prerender<'_> {
         let Some(Some(segments)) = self.tables.get_mut(kind.index()) else {
             return;
         };
-        let pack = |out: &mut Vec<u8>, p: Packer| {
+        let pack = |out: &mut Vec<u8>, last: &mut Option<Addr>, p: Packer| {
             let mut n = 0;
             for row in rows.iter().filter(|r| shown(kind, r, opts)) {
-                p.pack(out, row);
+                p.pack(out, row, last);
                 n += 1;
             }
             n
@@ -1010,7 +1012,7 @@ impl Prerender<'_> {
             // One segment, with room made from the table's size (`start`).
             if let Some(seg) = segments.last_mut() {
                 match packer {
-                    Some(p) => seg.rows += pack(&mut seg.packed, p),
+                    Some(p) => seg.rows += pack(&mut seg.packed, &mut seg.last, p),
                     None => t.rows(&mut seg.text, rows),
                 }
             }
@@ -1024,7 +1026,7 @@ impl Prerender<'_> {
         };
         match packer {
             Some(p) => {
-                seg.rows = pack(&mut self.scratch, p);
+                seg.rows = pack(&mut self.scratch, &mut None, p);
                 seg.packed = self.scratch.as_slice().to_vec();
             }
             None => {

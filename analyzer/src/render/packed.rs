@@ -23,6 +23,15 @@ const LOCAL_V6: u8 = 1;
 const LOCAL_WIDE: u8 = 2;
 const REMOTE_V6: u8 = 4;
 const REMOTE_WIDE: u8 = 8;
+/// The local address is the last row's (a machine has few), and is left out.
+const LOCAL_SAME: u8 = 16;
+
+/// Where a reading of packed rows is: its next byte, and the local address of the row before.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Cursor {
+    pub(crate) at: usize,
+    local: Option<Addr>,
+}
 
 impl Packer {
     /// The packer for rows printed with `opts`.
@@ -33,16 +42,19 @@ impl Packer {
         }
     }
 
-    /// Appends `row`, packed, to `out`.
-    pub(crate) fn pack(&self, out: &mut Vec<u8>, row: &InetRow) {
+    /// Appends `row`, packed, to `out`; `last` is the local address of the row packed before
+    /// it in `out` (`None` for the first), and becomes this row's.
+    pub(crate) fn pack(&self, out: &mut Vec<u8>, row: &InetRow, last: &mut Option<Addr>) {
         // An address takes 4 bytes when it is IPv4 and its other 12 bytes are zero (always, as
-        // parsed), else 16.
+        // parsed), else 16; the local one none when it is the last row's.
         let wide = |a: &Addr| a.v6 || a.bytes[4..] != [0; 12];
+        let same = *last == Some(row.local);
         let (lw, rw) = (wide(&row.local), wide(&row.remote));
         let mut flags = 0;
         for (on, bit) in [
-            (row.local.v6, LOCAL_V6),
-            (lw, LOCAL_WIDE),
+            (same, LOCAL_SAME),
+            (!same && row.local.v6, LOCAL_V6),
+            (!same && lw, LOCAL_WIDE),
             (row.remote.v6, REMOTE_V6),
             (rw, REMOTE_WIDE),
         ] {
@@ -51,7 +63,10 @@ impl Packer {
             }
         }
         out.push(flags);
-        out.extend_from_slice(&row.local.bytes[..if lw { 16 } else { 4 }]);
+        if !same {
+            out.extend_from_slice(&row.local.bytes[..if lw { 16 } else { 4 }]);
+            *last = Some(row.local);
+        }
         out.extend_from_slice(&row.remote.bytes[..if rw { 16 } else { 4 }]);
         for v in [
             u64::from(row.local_port),
@@ -78,27 +93,41 @@ impl Packer {
         }
     }
 
-    /// The next row of `packed` from `*at` (moved past it); `None` at the end. Columns the view
+    /// The next row of `packed` from `cur` (moved past it); `None` at the end. Columns the view
     /// does not print are 0, and so are `items` and `line`.
     #[cfg(test)]
-    pub(crate) fn unpack(&self, packed: &[u8], at: &mut usize) -> Option<InetRow> {
+    pub(crate) fn unpack(&self, packed: &[u8], cur: &mut Cursor) -> Option<InetRow> {
         let mut row = InetRow::default();
-        self.unpack_into(packed, at, &mut row).then_some(row)
+        self.unpack_into(packed, cur, &mut row).then_some(row)
     }
 
-    /// Reads the next row of `packed` from `*at` into `row` (and moves `*at` past it); `false`
+    /// Reads the next row of `packed` from `cur` into `row` (and moves `cur` past it); `false`
     /// at the end. The columns the view does not print are left as they are.
     #[inline]
-    pub(crate) fn unpack_into(&self, packed: &[u8], at: &mut usize, row: &mut InetRow) -> bool {
-        self.read(&mut Reader { b: packed, at: *at }, row)
-            .map(|end| *at = end)
-            .is_some()
+    pub(crate) fn unpack_into(&self, packed: &[u8], cur: &mut Cursor, row: &mut InetRow) -> bool {
+        self.read(
+            &mut Reader {
+                b: packed,
+                at: cur.at,
+            },
+            cur.local,
+            row,
+        )
+        .map(|end| {
+            cur.at = end;
+            cur.local = Some(row.local);
+        })
+        .is_some()
     }
 
     #[inline]
-    fn read(&self, r: &mut Reader<'_>, row: &mut InetRow) -> Option<usize> {
+    fn read(&self, r: &mut Reader<'_>, last: Option<Addr>, row: &mut InetRow) -> Option<usize> {
         let flags = r.byte()?;
-        row.local = r.addr(flags & LOCAL_V6 != 0, flags & LOCAL_WIDE != 0)?;
+        row.local = if flags & LOCAL_SAME != 0 {
+            last?
+        } else {
+            r.addr(flags & LOCAL_V6 != 0, flags & LOCAL_WIDE != 0)?
+        };
         row.remote = r.addr(flags & REMOTE_V6 != 0, flags & REMOTE_WIDE != 0)?;
         row.local_port = r.varint()? as u32;
         row.remote_port = r.varint()? as u32;
@@ -208,8 +237,18 @@ mod tests {
     }
 
     fn row(rng: &mut Rng) -> InetRow {
+        // Half the rows from one of a few local addresses (then often the last row's).
+        let local = match rng.below(6) {
+            0 => Addr::v4([10, 0, 0, 1]),
+            1 => Addr::v6([0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
+            2 => Addr {
+                bytes: [0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+                v6: false,
+            },
+            _ => addr(rng),
+        };
         InetRow {
-            local: addr(rng),
+            local,
             remote: addr(rng),
             local_port: value(rng) as u32,
             remote_port: value(rng) as u32,
@@ -250,15 +289,16 @@ mod tests {
             let p = Packer { uid, timers };
             let rows: Vec<InetRow> = (0..5000).map(|_| row(&mut rng)).collect();
             let mut packed = Vec::new();
+            let mut last = None;
             for r in &rows {
-                p.pack(&mut packed, r);
+                p.pack(&mut packed, r, &mut last);
             }
-            let mut at = 0;
+            let mut cur = Cursor::default();
             for r in &rows {
-                assert_eq!(p.unpack(&packed, &mut at), Some(kept(p, r)));
+                assert_eq!(p.unpack(&packed, &mut cur), Some(kept(p, r)));
             }
-            assert_eq!(at, packed.len());
-            assert_eq!(p.unpack(&packed, &mut at), None);
+            assert_eq!(cur.at, packed.len());
+            assert_eq!(p.unpack(&packed, &mut cur), None);
         }
     }
 
@@ -271,11 +311,11 @@ mod tests {
         };
         let r = row(&mut rng);
         let mut packed = Vec::new();
-        p.pack(&mut packed, &r);
+        p.pack(&mut packed, &r, &mut None);
         for cut in 0..packed.len() {
-            let mut at = 0;
-            assert_eq!(p.unpack(&packed[..cut], &mut at), None, "{cut}");
-            assert_eq!(at, 0);
+            let mut cur = Cursor::default();
+            assert_eq!(p.unpack(&packed[..cut], &mut cur), None, "{cut}");
+            assert_eq!(cur.at, 0);
         }
     }
 
@@ -295,8 +335,12 @@ mod tests {
             ..InetRow::default()
         };
         let mut packed = Vec::new();
-        p.pack(&mut packed, &r);
+        let mut last = None;
+        p.pack(&mut packed, &r, &mut last);
         // Flags, addresses, ports (2 and 3 bytes), state, queues, inode (22 bits).
         assert_eq!(packed.len(), 1 + 8 + 2 + 3 + 1 + 1 + 1 + 4);
+        // The next row from the same local address leaves it out.
+        p.pack(&mut packed, &r, &mut last);
+        assert_eq!(packed.len(), 2 * (1 + 8 + 2 + 3 + 1 + 1 + 1 + 4) - 4);
     }
 }
