@@ -138,6 +138,7 @@ fn one_fixture(
                     tables: None,
                     only_tables: None,
                     raw_tables: false,
+                    stats: false,
                 },
                 &netsnap::Limits::default(),
             )

@@ -30,6 +30,9 @@ pub struct LoadPlan {
     /// [`Limits::max_memory`] like any file kept whole), and fd links keep
     /// their target in [`crate::model::Processes::link_targets`].
     pub raw_tables: bool,
+    /// Whether the processes' `stat` files are kept ([`crate::model::Processes::stats`], for ss
+    /// and the model; netstat reads none): without it they are skipped unread.
+    pub stats: bool,
 }
 
 /// The files [`LoadPlan::only_tables`] names, by bit index.
@@ -67,6 +70,7 @@ impl LoadPlan {
             tables: None,
             only_tables: None,
             raw_tables: false,
+            stats: true,
         }
     }
 }
@@ -274,6 +278,9 @@ impl Visitor for Loader<'_> {
             }
             self.snap.stopped_early = true;
             return Flow::Stop;
+        }
+        if !self.plan.stats && process_file(path).is_some_and(|(_, name)| name == "stat") {
+            return Flow::Skip;
         }
         let bit = table_bit(path);
         if let Some(bit) = bit {

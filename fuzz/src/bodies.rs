@@ -469,6 +469,7 @@ pub fn archive(data: &[u8]) {
         tables: Some(0b1_0000_0001),
         only_tables: Some(0b1_0000_0001),
         raw_tables: false,
+        stats: false,
     };
     let no_sockets = LoadPlan {
         processes: false,
@@ -477,6 +478,7 @@ pub fn archive(data: &[u8]) {
         tables: None,
         only_tables: None,
         raw_tables: false,
+        stats: false,
     };
     for limits in [small(), tiny()] {
         for plan in [LoadPlan::everything(), tables_only, no_sockets] {

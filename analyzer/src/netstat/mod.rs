@@ -33,6 +33,7 @@ pub fn plan(opts: &NetstatOptions) -> LoadPlan {
         tables,
         only_tables,
         raw_tables: false,
+        stats: false,
     }
 }
 

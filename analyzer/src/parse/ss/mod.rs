@@ -282,6 +282,7 @@ pub fn ss_plan(processes: bool) -> LoadPlan {
         tables: None,
         only_tables: None,
         raw_tables: true,
+        stats: processes,
     }
 }
 
