@@ -1096,17 +1096,21 @@ impl Prerender<'_> {
             // back to the loader to be filled again.
             let (to, from) = std::sync::mpsc::sync_channel::<Batch>(4);
             let (back, empties) = std::sync::mpsc::channel::<Vec<InetRow>>();
+            // Link batches go back too (their pages are then not new to the process).
+            let (links_back, link_empties) = std::sync::mpsc::channel::<Vec<FdLink>>();
             let renderer = s.spawn(move || {
                 let mut pre = Prerender::in_segments(opts);
                 for batch in from {
                     match batch {
                         Batch::Begin(kind, hz) => pre.start(kind, hz, 0),
-                        Batch::Processes(cmdlines, links) => {
+                        Batch::Processes(cmdlines, mut links) => {
                             let b = pre.builder();
                             for (pid, cmdline) in cmdlines {
                                 b.cmdline(pid, &cmdline);
                             }
                             b.links(&links);
+                            links.clear();
+                            let _ = links_back.send(links);
                         }
                         Batch::Rows(kind, seq, mut rows) => {
                             pre.render(kind, seq, &rows);
@@ -1120,6 +1124,7 @@ impl Prerender<'_> {
             let mut sink = Courier {
                 to: Some(to),
                 empties,
+                link_empties,
                 own: Prerender::in_segments(opts),
                 cmdlines: Vec::new(),
             };
@@ -1170,6 +1175,7 @@ enum Batch {
 struct Courier<'o> {
     to: Option<std::sync::mpsc::SyncSender<Batch>>,
     empties: std::sync::mpsc::Receiver<Vec<InetRow>>,
+    link_empties: std::sync::mpsc::Receiver<Vec<FdLink>>,
     own: Prerender<'o>,
     /// Command lines of processes read since the last links were sent.
     cmdlines: Vec<(u32, Vec<u8>)>,
@@ -1237,7 +1243,11 @@ impl crate::load::RowSink for Courier<'_> {
 
     fn links(&mut self, links: &mut Vec<FdLink>) {
         // (The renderer is idle by now: the fd links come after the socket tables.)
-        let batch = std::mem::replace(links, Vec::with_capacity(links.capacity()));
+        let empty = match self.link_empties.try_recv() {
+            Ok(v) => v,
+            Err(_) => Vec::with_capacity(links.capacity()),
+        };
+        let batch = std::mem::replace(links, empty);
         self.send_processes(batch);
     }
 }

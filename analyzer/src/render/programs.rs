@@ -225,8 +225,12 @@ impl ProgramBuilder {
     pub fn with_capacity(inodes: usize) -> Self {
         let shards = shard_count(inodes);
         let region_bits = inodes::region_bits(inodes / shards);
+        // Room for an even share of the links and a tenth more: a bucket that grows copies what
+        // it holds to pages new to the process (room not filled costs none).
+        let buckets = shards << region_bits;
+        let room = inodes / buckets + inodes / (10 * buckets);
         ProgramBuilder {
-            buckets: vec![Vec::new(); shards << region_bits],
+            buckets: (0..buckets).map(|_| Vec::with_capacity(room)).collect(),
             shards,
             region_bits,
             ..ProgramBuilder::default()
