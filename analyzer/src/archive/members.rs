@@ -224,6 +224,9 @@ struct Parallel<'s, R> {
     /// how many members were taken.
     credits: Option<mpsc::Sender<usize>>,
     taken: usize,
+    /// Room not given back yet: once the queue has grown, it goes back a worker's share of
+    /// members at a time (each time wakes the dispatcher, which reads that many at once).
+    owed: usize,
     workers: usize,
 }
 
@@ -274,13 +277,15 @@ impl<'s, R: Read + Send + 's> Parallel<'s, R> {
     /// The member `rx` will bring, once inflated; gives the dispatcher room for another.
     fn take_member(&mut self, rx: mpsc::Receiver<Done>) -> Result<Done, mpsc::RecvError> {
         self.taken += 1;
-        let more = if self.taken == GROW_AFTER {
+        self.owed += if self.taken == GROW_AFTER {
             1 + (AHEAD.1 - AHEAD.0) * self.workers
         } else {
             1
         };
-        if let Some(c) = &self.credits {
-            let _ = c.send(more);
+        if (self.taken <= GROW_AFTER || self.owed >= self.workers)
+            && let Some(c) = &self.credits
+        {
+            let _ = c.send(std::mem::take(&mut self.owed));
         }
         rx.recv()
     }
@@ -409,6 +414,7 @@ pub(crate) fn with_members<'s, R: Read + Send + 's, T>(
         pos: 0,
         credits: Some(credits_tx),
         taken: 0,
+        owed: 0,
         workers,
     };
     let out = f(&mut blocks);
