@@ -534,7 +534,7 @@ struct Segment {
 /// each internet table's text, as [`render_table`] writes it, for options that [`prerenders`]
 /// accepts, in segments (one per batch of rows, in order). The snapshot then keeps no rows of
 /// these tables. Without `-p` the rows are rendered as they come. With `-p` they are kept packed
-/// (about 30 bytes a row where the text takes 100) and rendered once the processes are known:
+/// (about 20 bytes a row where the text takes 100) and rendered once the processes are known:
 /// all at once ([`Prerender::fill_programs`]), or, with a spill target, as they are printed
 /// ([`Prerender::print`]), by other threads ahead of the printing one for big tables
 /// ([`Prerender::fill_later`]).
@@ -1159,7 +1159,8 @@ fn numeric_extras<'a>(
 /// grows).
 const MAX_RESERVED: usize = 128 << 20;
 
-/// Bytes a packed row takes, about (26 for a v4 row of `-tanp`, 50 for a v6 one).
+/// Bytes a packed row takes, at most about (26 for a v4 row of `-tanp`, 50 for a v6 one; less
+/// from the last row's local address).
 const PACKED_ROW: usize = 40;
 
 /// What [`Prerender::on_thread`]'s loader sends its renderer.

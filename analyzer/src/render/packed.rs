@@ -2,9 +2,10 @@
 //!
 //! A listing with `-p` can only be printed once the processes are read, and they come after the
 //! socket tables in a snapshot. [`crate::render::inet::Prerender`] keeps the rows it gets until
-//! then: packed here, each row in about 30 bytes (a v4 row; 55 for v6), where its text takes about
-//! 100. Only the columns the view prints are kept; [`Packer::unpack`] gives back a row that prints
-//! the same in that view.
+//! then: packed here, each row in about 20 bytes (a v4 row from the last row's local address; 32
+//! for v6), where its text takes about 100. Only the columns the view prints are kept, and a local
+//! address only when it is not the last row's; [`Packer::unpack`] gives back a row that prints the
+//! same in that view.
 
 use crate::model::{Addr, InetRow};
 use crate::netstat::args::NetstatOptions;

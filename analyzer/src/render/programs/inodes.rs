@@ -13,7 +13,7 @@ const FREE: Slot = u64::MAX;
 /// Inode → value (a process record's offset), the first value given for an inode kept.
 #[derive(Debug, Clone, Default)]
 pub(super) struct InodeMap {
-    /// The slots (none until the first insertion), a third more than the inodes they are
+    /// The slots (none until the first insertion), half as many again as the inodes they are
     /// made for.
     slots: Vec<Slot>,
     /// Inodes of 2^32 and more (none on Linux), and the pair that would read as [`FREE`].
