@@ -293,7 +293,7 @@ impl ProgramBuilder {
         let shards = self.shards.max(1);
         self.map.shards = vec![InodeMap::default(); shards];
         // Each shard made and filled on a thread of its own, a region after the other.
-        let regions = self.buckets.len().div_ceil(shards).max(1);
+        let regions = 1usize << self.region_bits;
         let fill = |(map, buckets): (&mut InodeMap, &[Vec<u64>])| {
             *map = InodeMap::with_capacity(buckets.iter().map(Vec::len).sum());
             for bucket in buckets {
