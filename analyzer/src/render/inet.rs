@@ -376,13 +376,13 @@ impl Table<'_> {
     }
 
     /// Appends the rows `packer` packed into `packed` (shown rows of a numeric listing: a
-    /// [`Prerender`]'s) from `*at` on, each with its program from `map`: about `rows` of them
-    /// (a multiple of [`LOOKUPS`]), or up to the end; moves `*at` past them.
+    /// [`Prerender`]'s) from `cur` on, each with its program from `map`: about `rows` of them
+    /// (a multiple of [`LOOKUPS`]), or up to the end; moves `cur` past them.
     fn packed_rows(
         &self,
         out: &mut Vec<u8>,
         packed: &[u8],
-        at: &mut Cursor,
+        cur: &mut Cursor,
         rows: usize,
         (packer, map): (Packer, &ProgramMap),
     ) {
@@ -392,7 +392,7 @@ impl Table<'_> {
         for _ in 0..rows.div_ceil(LOOKUPS) {
             let mut n = 0;
             while let Some(row) = batch.get_mut(n)
-                && packer.unpack_into(packed, at, row)
+                && packer.unpack_into(packed, cur, row)
             {
                 n += 1;
             }
@@ -595,18 +595,18 @@ impl Unpacking<'_> {
         self.render_part(out, kind, (packed, &mut Cursor::default()), usize::MAX, map);
     }
 
-    /// [`Unpacking::render`] for about `rows` rows from `*at` on (moved past them).
+    /// [`Unpacking::render`] for about `rows` rows from `cur` on (moved past them).
     fn render_part(
         &self,
         out: &mut Vec<u8>,
         kind: InetKind,
-        (packed, at): (&[u8], &mut Cursor),
+        (packed, cur): (&[u8], &mut Cursor),
         rows: usize,
         map: &ProgramMap,
     ) {
         let names = Names::default();
         let ex = numeric_extras(self.opts, &names, Some(map));
-        Table::new(kind, &ex, self.user_hz).packed_rows(out, packed, at, rows, (self.packer, map));
+        Table::new(kind, &ex, self.user_hz).packed_rows(out, packed, cur, rows, (self.packer, map));
     }
 
     /// Room for the text of `rows` rows of a `kind` table.
@@ -795,13 +795,13 @@ impl<'o> Prerender<'o> {
             // A few thousand rows at a time (a table is one segment on one thread).
             let mut text = Vec::new();
             for seg in segments {
-                let mut at = Cursor::default();
-                while at.at < seg.packed.len() {
-                    let from = at.at;
+                let mut cur = Cursor::default();
+                while cur.at < seg.packed.len() {
+                    let from = cur.at;
                     text.clear();
-                    how.render_part(&mut text, kind, (&seg.packed, &mut at), 8192, map);
+                    how.render_part(&mut text, kind, (&seg.packed, &mut cur), 8192, map);
                     crate::render::spill_now(out, &text);
-                    if at.at == from {
+                    if cur.at == from {
                         break;
                     }
                 }

@@ -313,7 +313,6 @@ impl ProgramBuilder {
         } else {
             first.map(fill);
         }
-        let shards = self.map.shards.len();
         for &(inode, record) in &self.big {
             if let Some(m) = self.map.shards.get_mut(shard_of(inode, shards)) {
                 m.insert(inode, record);
